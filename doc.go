@@ -1,0 +1,58 @@
+// Package safemap provides generic maps that are safe for concurrent use.
+//
+// A built-in Go map shared between goroutines without a lock crashes the
+// program with "fatal error: concurrent map writes", or worse, goes on with
+// corrupted data that only go test -race notices. The usual fixes each have a
+// trap: a Mutex around the map serialises readers, a check-then-act sequence
+// (Load, then Store) loses updates between its two steps, a callback that runs
+// under the lock deadlocks when it calls the map again, and a panic that
+// skips an Unlock wedges every later caller. [sync.Map] avoids these but has
+// no types, no Len, and no atomic read-modify-write.
+//
+// Every map in this package implements one interface, [Map], with the method
+// names and results of sync.Map, so replacing a sync.Map or a map with a
+// mutex is a change of type plus deleting the type assertions. Atomic
+// read-modify-write is [Map.Compute], [Map.LoadOrCompute], and the helpers
+// [CompareAndSwap], [CompareAndDelete] and [Add] built on Compute.
+//
+// # Which map to choose
+//
+// All four keep the same contract; they differ in speed and memory.
+//
+//	Map         Choose it when                                 Costs
+//	MutexMap    few goroutines, or mostly writes               every operation takes the one lock
+//	RWMap       mostly reads, a few goroutines                 readers share one lock's counter
+//	SyncMap     mostly reads, many cores; keys written once    allocates on every write
+//	ShardedMap  mixed reads and writes, many goroutines        hashes each key; Range and Len visit every shard
+//
+// When unsure, start with ShardedMap, then measure your own workload.
+//
+// # Guarantees
+//
+// Each implementation keeps these, and one conformance suite checks them all
+// under the race detector:
+//
+//   - Each single-key operation is linearizable. LoadOrStore, LoadOrCompute,
+//     Swap and Compute read and write their key atomically: no lost update, no
+//     gap between the check and the act.
+//   - LoadOrCompute calls its function at most once per absent key: callers
+//     racing for the same key wait and share the one result.
+//   - Range and All visit no key twice and visit every key that is present
+//     and unchanged for the whole call. No lock is held while their callback
+//     runs, so it may call any method of the map, Store and Delete included.
+//   - A panic in a callback reaches the caller, leaves its key unchanged and
+//     leaves no lock held.
+//   - A key whose dynamic type is not comparable panics as it would in a
+//     built-in map, and the map stays usable. NaN keys behave as in a
+//     built-in map.
+//   - Len is exact whenever no operation is in flight.
+//   - The zero value of each map is empty and ready for use. Maps must not be
+//     copied after first use; go vet reports copies.
+//   - Every map implements [encoding/json.Marshaler] and
+//     [encoding/json.Unmarshaler] with the key rules of a built-in map. A
+//     document that does not decode leaves the map unchanged.
+//
+// The functions passed to Compute and LoadOrCompute must not call methods of
+// the same map: in MutexMap, RWMap and ShardedMap they run under the lock that
+// guards their key.
+package safemap

@@ -1,0 +1,157 @@
+package safemap
+
+import (
+	"iter"
+	"sync"
+)
+
+// MutexMap is a [Map] that guards a built-in map with one [sync.Mutex].
+//
+// It is the smallest and simplest map here, and the fastest when most
+// operations write or when few goroutines share the map. Every operation,
+// reads included, takes the one lock, so with many goroutines reading
+// concurrently choose [RWMap], [ShardedMap] or [SyncMap] instead.
+//
+// LoadOrCompute and Compute call their function while the lock is held: it
+// runs exactly once per call and must not call methods of the same map.
+// Range copies the entries under the lock and calls yield after releasing it,
+// so each Range costs memory for one copy of the map.
+//
+// The zero MutexMap is empty and ready for use. A MutexMap must not be copied
+// after first use.
+type MutexMap[K comparable, V any] struct {
+	_  noCopy
+	mu sync.Mutex
+	m  plainMap[K, V]
+}
+
+// NewMutexMap returns an empty MutexMap. It honours [WithCapacity].
+func NewMutexMap[K comparable, V any](opts ...Option) *MutexMap[K, V] {
+	m := new(MutexMap[K, V])
+	if o := buildOptions(opts); o.capacity > 0 {
+		m.m.m = make(map[K]V, o.capacity)
+	}
+	return m
+}
+
+// Load returns the value stored for key, or the zero value if there is none.
+// The ok result reports whether the key was present.
+func (m *MutexMap[K, V]) Load(key K) (value V, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.m.load(key)
+}
+
+// Store sets the value for key.
+func (m *MutexMap[K, V]) Store(key K, value V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m.store(key, value)
+}
+
+// LoadOrStore returns the existing value for key if present.
+// Otherwise it stores and returns value.
+// The loaded result is true if the value was loaded, false if stored.
+func (m *MutexMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.m.loadOrStore(key, value)
+}
+
+// LoadOrCompute returns the existing value for key if present. Otherwise it
+// calls valueFn with the lock held, stores its result and returns it.
+// The loaded result is true if the value was loaded, false if computed.
+// If valueFn panics, the key stays absent and the panic reaches the caller.
+// valueFn must not call methods of m. LoadOrCompute panics if valueFn is nil.
+func (m *MutexMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool) {
+	if valueFn == nil {
+		nilFunc("LoadOrCompute")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.m.loadOrCompute(key, valueFn)
+}
+
+// LoadAndDelete deletes the value for key, returning the previous value if any.
+// The loaded result reports whether the key was present.
+func (m *MutexMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.m.loadAndDelete(key)
+}
+
+// Delete deletes the value for key. If the key is absent, Delete does nothing.
+func (m *MutexMap[K, V]) Delete(key K) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.m.m, key)
+}
+
+// Swap stores value for key and returns the previous value if any.
+// The loaded result reports whether the key was present.
+func (m *MutexMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.m.swap(key, value)
+}
+
+// Compute atomically reads and updates the value for key; see [Map.Compute].
+// fn runs exactly once, with the lock held, and must not call methods of m.
+// If fn panics, the key is unchanged and the panic reaches the caller.
+func (m *MutexMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool) {
+	if fn == nil {
+		nilFunc("Compute")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.m.compute(key, fn)
+}
+
+// Range calls yield for each key and value in the map until yield returns
+// false. It copies the entries under the lock and calls yield on the copy,
+// so yield may call any method of m and sees no entry twice; entries stored
+// during the call are not visited.
+func (m *MutexMap[K, V]) Range(yield func(key K, value V) bool) {
+	m.mu.Lock()
+	entries := m.m.appendTo(nil)
+	m.mu.Unlock()
+	yieldAll(entries, yield)
+}
+
+// All returns an iterator over the map's entries with the guarantees of Range.
+func (m *MutexMap[K, V]) All() iter.Seq2[K, V] {
+	return m.Range
+}
+
+// Len returns the number of entries.
+func (m *MutexMap[K, V]) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.m.m)
+}
+
+// Clear removes all entries and releases the memory that held them.
+func (m *MutexMap[K, V]) Clear() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m.m = nil
+}
+
+// MarshalJSON encodes the map as encoding/json encodes a built-in map[K]V.
+func (m *MutexMap[K, V]) MarshalJSON() ([]byte, error) {
+	return marshalJSON(m.All())
+}
+
+// UnmarshalJSON replaces the map's entries with those of a JSON object,
+// decoded as encoding/json decodes into a built-in map[K]V. If data is not
+// such an object, it returns the decoder's error and leaves the map unchanged.
+func (m *MutexMap[K, V]) UnmarshalJSON(data []byte) error {
+	decoded, err := decodeJSON[K, V](data)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m.m = decoded
+	return nil
+}

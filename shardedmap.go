@@ -1,0 +1,238 @@
+package safemap
+
+import (
+	"hash/maphash"
+	"iter"
+	"math/bits"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+)
+
+// ShardedMap is a [Map] split into a power-of-two number of shards, each a
+// built-in map with its own [sync.RWMutex]. A key's shard is chosen by a hash
+// with a seed drawn at random for each map, so nobody can pick keys that all
+// land in one shard without knowing the seed.
+//
+// Goroutines working on keys in different shards never wait for each other,
+// so it scales with cores under mixed reads and writes, where [RWMap] and
+// [MutexMap] serialise on one lock and [SyncMap] pays an allocation per
+// write. On a single goroutine it is a little slower than MutexMap, because
+// each operation also hashes the key to pick its shard.
+//
+// LoadOrCompute and Compute call their function while the key's shard is
+// write-locked: it runs exactly once per call and must not call methods of
+// the same map. Range copies one shard at a time under its read lock and
+// calls yield after releasing it, so it costs memory for one shard's entries.
+// Len and Range visit every shard. Clear replaces all shards at once.
+//
+// The zero ShardedMap is empty and ready for use, with the default number of
+// shards. A ShardedMap must not be copied after first use.
+type ShardedMap[K comparable, V any] struct {
+	_     noCopy
+	table atomic.Pointer[shardTable[K, V]]
+}
+
+type shardTable[K comparable, V any] struct {
+	seed   maphash.Seed
+	mask   uint64
+	shards []shard[K, V]
+}
+
+// shard pads an RWMap to a whole number of cache lines, so that a goroutine
+// writing one shard's lock does not slow down goroutines using its
+// neighbours. An RWMap's size does not depend on K and V.
+type shard[K comparable, V any] struct {
+	RWMap[K, V]
+	_ [shardPad]byte
+}
+
+// cacheLineSize is the cache line size of amd64 and of most arm64 cores.
+const cacheLineSize = 64
+
+const shardPad = (cacheLineSize - unsafe.Sizeof(RWMap[int, int]{})%cacheLineSize) % cacheLineSize
+
+// NewShardedMap returns an empty ShardedMap. It honours [WithShards] and
+// [WithCapacity], which is spread evenly over the shards.
+func NewShardedMap[K comparable, V any](opts ...Option) *ShardedMap[K, V] {
+	o := buildOptions(opts)
+	n := o.shards
+	if n == 0 {
+		n = defaultShards()
+	}
+	m := new(ShardedMap[K, V])
+	m.table.Store(newShardTable[K, V](maphash.MakeSeed(), n, o.capacity))
+	return m
+}
+
+// defaultShards returns four shards per P, rounded up to a power of two.
+// Two goroutines running at once contend only when their keys share a shard;
+// with four shards per P that happens to fewer than one pair of operations
+// in four even with every P busy on the map, while Len, Range and Clear,
+// which visit every shard, stay cheap and an idle map stays small.
+func defaultShards() int {
+	return 4 * runtime.GOMAXPROCS(0)
+}
+
+// newShardTable returns a table of n shards (rounded up to a power of two)
+// presized for capacity entries in all.
+func newShardTable[K comparable, V any](seed maphash.Seed, n, capacity int) *shardTable[K, V] {
+	n = 1 << bits.Len(uint(n-1))
+	t := &shardTable[K, V]{seed: seed, mask: uint64(n - 1), shards: make([]shard[K, V], n)}
+	if perShard := (capacity + n - 1) / n; perShard > 0 {
+		for i := range t.shards {
+			t.shards[i].m.m = make(map[K]V, perShard)
+		}
+	}
+	return t
+}
+
+// loadTable returns the map's table, creating it for a zero ShardedMap.
+func (m *ShardedMap[K, V]) loadTable() *shardTable[K, V] {
+	if t := m.table.Load(); t != nil {
+		return t
+	}
+	return m.initTable()
+}
+
+func (m *ShardedMap[K, V]) initTable() *shardTable[K, V] {
+	t := newShardTable[K, V](maphash.MakeSeed(), defaultShards(), 0)
+	if m.table.CompareAndSwap(nil, t) {
+		return t
+	}
+	return m.table.Load()
+}
+
+// shardFor hashes key, before any lock is taken, and returns its shard.
+func (m *ShardedMap[K, V]) shardFor(key K) *RWMap[K, V] {
+	t := m.loadTable()
+	return &t.shards[maphash.Comparable(t.seed, key)&t.mask].RWMap
+}
+
+// Load returns the value stored for key, or the zero value if there is none.
+// The ok result reports whether the key was present.
+func (m *ShardedMap[K, V]) Load(key K) (value V, ok bool) {
+	return m.shardFor(key).Load(key)
+}
+
+// Store sets the value for key.
+func (m *ShardedMap[K, V]) Store(key K, value V) {
+	m.shardFor(key).Store(key, value)
+}
+
+// LoadOrStore returns the existing value for key if present.
+// Otherwise it stores and returns value.
+// The loaded result is true if the value was loaded, false if stored.
+func (m *ShardedMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
+	return m.shardFor(key).LoadOrStore(key, value)
+}
+
+// LoadOrCompute returns the existing value for key if present. Otherwise it
+// calls valueFn with the key's shard write-locked, stores its result and
+// returns it. The loaded result is true if the value was loaded, false if
+// computed. If valueFn panics, the key stays absent and the panic reaches the
+// caller. valueFn must not call methods of m. LoadOrCompute panics if valueFn
+// is nil.
+func (m *ShardedMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool) {
+	if valueFn == nil {
+		nilFunc("LoadOrCompute")
+	}
+	return m.shardFor(key).LoadOrCompute(key, valueFn)
+}
+
+// LoadAndDelete deletes the value for key, returning the previous value if any.
+// The loaded result reports whether the key was present.
+func (m *ShardedMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
+	return m.shardFor(key).LoadAndDelete(key)
+}
+
+// Delete deletes the value for key. If the key is absent, Delete does nothing.
+func (m *ShardedMap[K, V]) Delete(key K) {
+	m.shardFor(key).Delete(key)
+}
+
+// Swap stores value for key and returns the previous value if any.
+// The loaded result reports whether the key was present.
+func (m *ShardedMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
+	return m.shardFor(key).Swap(key, value)
+}
+
+// Compute atomically reads and updates the value for key; see [Map.Compute].
+// fn runs exactly once, with the key's shard write-locked, and must not call
+// methods of m. If fn panics, the key is unchanged and the panic reaches the
+// caller.
+func (m *ShardedMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool) {
+	if fn == nil {
+		nilFunc("Compute")
+	}
+	return m.shardFor(key).Compute(key, fn)
+}
+
+// Range calls yield for each key and value in the map until yield returns
+// false. It copies one shard at a time under the shard's read lock and calls
+// yield on the copy, so yield may call any method of m and sees no entry
+// twice. An entry stored during the call is visited only if its shard had not
+// been copied yet.
+func (m *ShardedMap[K, V]) Range(yield func(key K, value V) bool) {
+	t := m.table.Load()
+	if t == nil {
+		return
+	}
+	var buf []entry[K, V]
+	for i := range t.shards {
+		var more bool
+		if buf, more = t.shards[i].rangeWith(buf, yield); !more {
+			return
+		}
+	}
+}
+
+// All returns an iterator over the map's entries with the guarantees of Range.
+func (m *ShardedMap[K, V]) All() iter.Seq2[K, V] {
+	return m.Range
+}
+
+// Len returns the number of entries. It locks one shard at a time.
+func (m *ShardedMap[K, V]) Len() int {
+	t := m.table.Load()
+	if t == nil {
+		return 0
+	}
+	n := 0
+	for i := range t.shards {
+		n += t.shards[i].Len()
+	}
+	return n
+}
+
+// Clear removes all entries at once and releases the memory that held them.
+// A write that overlaps Clear takes effect either before it, and is removed,
+// or after it.
+func (m *ShardedMap[K, V]) Clear() {
+	if t := m.table.Load(); t != nil {
+		m.table.Store(newShardTable[K, V](t.seed, len(t.shards), 0))
+	}
+}
+
+// MarshalJSON encodes the map as encoding/json encodes a built-in map[K]V.
+func (m *ShardedMap[K, V]) MarshalJSON() ([]byte, error) {
+	return marshalJSON(m.All())
+}
+
+// UnmarshalJSON replaces the map's entries with those of a JSON object,
+// decoded as encoding/json decodes into a built-in map[K]V. If data is not
+// such an object, it returns the decoder's error and leaves the map
+// unchanged. The new entries replace the old ones at once, as in Clear.
+func (m *ShardedMap[K, V]) UnmarshalJSON(data []byte) error {
+	decoded, err := decodeJSON[K, V](data)
+	if err != nil {
+		return err
+	}
+	old := m.loadTable()
+	t := newShardTable[K, V](old.seed, len(old.shards), 0)
+	for k, v := range decoded {
+		t.shards[maphash.Comparable(t.seed, k)&t.mask].m.store(k, v)
+	}
+	m.table.Store(t)
+	return nil
+}
