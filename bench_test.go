@@ -18,6 +18,7 @@ var benchImpls = []struct {
 	{"rw", rwKind},
 	{"sync", syncKind},
 	{"sharded", shardedKind},
+	{"bucket", bucketKind},
 }
 
 func newBenchMap[K comparable, V any](k kind) safemap.Map[K, V] {

@@ -21,3 +21,13 @@ func ShardSize[K comparable, V any]() uintptr {
 func Capacity(opts ...Option) int {
 	return buildOptions(opts).capacity
 }
+
+func BucketSize[K comparable, V any]() uintptr {
+	var b bucket[K, V]
+	return unsafe.Sizeof(b)
+}
+
+// BucketCount returns the number of buckets in m's current table.
+func BucketCount[K comparable, V any](m *BucketMap[K, V]) int {
+	return len(m.loadTable().buckets)
+}

@@ -162,6 +162,7 @@ type Option func(*options)
 type options struct {
 	capacity int
 	shards   int
+	noShrink bool
 }
 
 // maxCapacity bounds WithCapacity: presizing is a hint, and a mistaken huge
@@ -184,6 +185,14 @@ func WithCapacity(n int) Option {
 // 65,536 is treated as that number. Other maps ignore it.
 func WithShards(n int) Option {
 	return func(o *options) { o.shards = min(max(n, 0), maxShards) }
+}
+
+// WithoutShrinking keeps a [BucketMap]'s table at its largest size after
+// entries are deleted, trading memory for never paying to shrink and grow
+// again. Other maps ignore it: their storage follows Go's built-in maps,
+// which do not shrink either.
+func WithoutShrinking() Option {
+	return func(o *options) { o.noShrink = true }
 }
 
 func buildOptions(opts []Option) options {

@@ -38,6 +38,7 @@ const (
 	rwKind
 	syncKind
 	shardedKind
+	bucketKind
 )
 
 var impls = []impl{
@@ -51,6 +52,9 @@ var impls = []impl{
 	{name: "ShardedMap/new", kind: shardedKind},
 	{name: "ShardedMap/shards=1", kind: shardedKind, opts: []safemap.Option{safemap.WithShards(1)}},
 	{name: "ShardedMap/shards=4", kind: shardedKind, opts: []safemap.Option{safemap.WithShards(3), safemap.WithCapacity(64)}},
+	{name: "BucketMap/zero", kind: bucketKind, zero: true},
+	{name: "BucketMap/new", kind: bucketKind, opts: []safemap.Option{safemap.WithCapacity(64)}},
+	{name: "BucketMap/growonly", kind: bucketKind, opts: []safemap.Option{safemap.WithoutShrinking()}},
 }
 
 func newMap[K comparable, V any](c impl) safemap.Map[K, V] {
@@ -75,6 +79,11 @@ func newMap[K comparable, V any](c impl) safemap.Map[K, V] {
 			return new(safemap.ShardedMap[K, V])
 		}
 		return safemap.NewShardedMap[K, V](c.opts...)
+	case bucketKind:
+		if c.zero {
+			return new(safemap.BucketMap[K, V])
+		}
+		return safemap.NewBucketMap[K, V](c.opts...)
 	}
 	panic("unknown kind")
 }
@@ -136,6 +145,7 @@ var suite = []struct {
 	{"Concurrent/ClearWhileStoring", testConcurrentClear},
 	{"Concurrent/ComputeInsertDelete", testConcurrentComputeInsertDelete},
 	{"Concurrent/WriteDuringLoadOrCompute", testWriteDuringLoadOrCompute},
+	{"Concurrent/GrowAndShrink", testConcurrentGrowAndShrink},
 	{"Panic/LoadOrCompute", testPanicLoadOrCompute},
 	{"Panic/LoadOrComputeWaiters", testPanicLoadOrComputeWaiters},
 	{"Panic/Compute", testPanicCompute},
@@ -1204,6 +1214,58 @@ func testWriteDuringLoadOrCompute(t *testing.T, c impl) {
 			assert.Equal(t, len(got[2].(map[string]int)), m.Len())
 		})
 	}
+}
+
+// testConcurrentGrowAndShrink fills a map far past its initial size and
+// empties it again, from two writers, while readers check that keys present
+// throughout are always found and that Range never repeats a key.
+func testConcurrentGrowAndShrink(t *testing.T, c impl) {
+	const stable = 64
+	churn := scale(20_000)
+	m := newMap[int, int](c)
+	fill(m, stable)
+	var stop atomic.Bool
+	var readers sync.WaitGroup
+	for r := range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for i := 0; !stop.Load(); i++ {
+				if r == 0 {
+					k := i % stable
+					v, ok := m.Load(k)
+					if !ok || v != k*10 {
+						t.Errorf("Load(%d) = %d, %v during a resize", k, v, ok)
+						return
+					}
+					continue
+				}
+				visited := contents(t, m)
+				for k := range stable {
+					if visited[k] != k*10 {
+						t.Errorf("Range missed stable key %d during a resize", k)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for round := range 2 {
+		parallel(2, func(g int) {
+			for i := g; i < churn; i += 2 {
+				m.Store(stable+i, i)
+			}
+			for i := g; i < churn; i += 2 {
+				if v, ok := m.LoadAndDelete(stable + i); !ok || v != i {
+					t.Errorf("round %d: LoadAndDelete(%d) = %d, %v", round, stable+i, v, ok)
+					return
+				}
+			}
+		})
+	}
+	stop.Store(true)
+	readers.Wait()
+	requireContents(t, fill(newMap[int, int](c), stable), m)
 }
 
 type boom struct{}

@@ -79,3 +79,14 @@ func TestComputeOpString(t *testing.T) {
 	assert.Equal(t, "DeleteOp", safemap.DeleteOp.String())
 	assert.Equal(t, "ComputeOp(-1)", safemap.ComputeOp(-1).String())
 }
+
+func TestBucketPadding(t *testing.T) {
+	sizes := map[string]uintptr{
+		"int,int":       safemap.BucketSize[int, int](),
+		"string,[]byte": safemap.BucketSize[string, []byte](),
+		"any,struct{}":  safemap.BucketSize[any, struct{}](),
+	}
+	for name, size := range sizes {
+		assert.Equal(t, uintptr(safemap.CacheLineSize), size, "bucket[%s] should fill one cache line", name)
+	}
+}

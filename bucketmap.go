@@ -1,0 +1,749 @@
+package safemap
+
+import (
+	"hash/maphash"
+	"iter"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// BucketMap is a [Map] built for speed: a hash table of cache-line-sized
+// buckets in which Load takes no lock, writes no shared memory and allocates
+// nothing for integer and string keys, while writers lock one bucket.
+//
+// It is the fastest map here for most workloads: reads scale with cores as
+// in [SyncMap], and writes to different buckets never wait for each other,
+// as in [ShardedMap] with one shard per handful of keys. It pays for that
+// with an allocation for every value written (entries are immutable, so that
+// readers need no lock) and with about as much memory as a built-in map plus
+// one pointer per entry.
+//
+// The table doubles when it holds more than three entries per four slots,
+// and halves when it holds fewer than one entry per sixteen slots (never
+// below the size asked for by [WithCapacity]; [WithoutShrinking] turns
+// halving off). Writers that meet a resize help move the buckets; readers
+// never wait for one.
+//
+// Compute and LoadOrCompute call their function while the key's bucket is
+// locked: it runs exactly once per call and must not call methods of the
+// same map. Range copies one bucket at a time under its lock and calls yield
+// after releasing it, so it allocates one small buffer per call. Len reads
+// one counter per core.
+//
+// The zero BucketMap is empty and ready for use. A BucketMap must not be
+// copied after first use.
+type BucketMap[K comparable, V any] struct {
+	_     noCopy
+	table atomic.Pointer[bucketTable[K, V]]
+	mu    sync.Mutex // serialises the start of every table replacement
+}
+
+// A bucketTable is a power-of-two array of buckets. Once a migration to a
+// new table starts, each bucket is moved under its lock and marked moved;
+// from then on its keys live in the new table, and the old bucket is frozen.
+type bucketTable[K comparable, V any] struct {
+	buckets   []bucket[K, V]
+	mask      uint64
+	seed      tableSeed
+	shared    *bucketShared
+	migration atomic.Pointer[migration[K, V]]
+}
+
+// bucketShared is what every table of one map shares.
+type bucketShared struct {
+	counts     []counterStripe // entries, striped by key hash so writers rarely share a line
+	minBuckets int             // the table never shrinks below this
+	shrink     bool
+}
+
+// A migration moves a table's buckets to another table, a chunk of buckets
+// at a time, claimed by whichever writers come along. When drop is set (Clear
+// and UnmarshalJSON), the entries are counted and discarded instead.
+type migration[K comparable, V any] struct {
+	to      *bucketTable[K, V]
+	drop    bool
+	claimed atomic.Int64
+	moved   atomic.Int64
+	done    chan struct{}
+}
+
+// A bucket holds up to slotsPerBucket entries and links to overflow buckets.
+// meta holds one byte per slot: 0 for an empty slot, or the entry's hash
+// fingerprint, which always has its top bit set. Its top byte holds movedBit.
+//
+// Writers keep meta a superset of the slots: they set a slot's byte before
+// publishing its entry and clear it after removing the entry. A reader loads
+// meta once, then only the slots whose byte matches, and checks each entry's
+// key. A key never moves between slots while present, so a reader that sees
+// no match saw the key absent at some instant during its call.
+type bucket[K comparable, V any] struct {
+	mu    sync.Mutex // used in a chain's first bucket only
+	meta  atomic.Uint64
+	slots [slotsPerBucket]atomic.Pointer[bucketEntry[K, V]]
+	_     [bucketPad]byte // before next: a zero-size last field would add padding
+	next  atomic.Pointer[bucket[K, V]]
+}
+
+// bucketEntry is immutable once published: a store makes a new one.
+type bucketEntry[K comparable, V any] struct {
+	key   K
+	value V
+}
+
+type counterStripe struct {
+	n atomic.Int64
+	_ [cacheLineSize - 8]byte
+}
+
+const (
+	// slotsPerBucket fills a 64-byte line on 64-bit platforms with the lock,
+	// meta word and overflow pointer.
+	slotsPerBucket = 5
+
+	// Growth and shrinking thresholds, as entries per 16 slots. Three
+	// quarters full keeps overflow chains rare with 5-slot buckets; shrinking
+	// at a sixteenth, four times below the load that a halved table would
+	// grow at again, keeps a map that shrinks from oscillating.
+	growLoad16   = 12
+	shrinkLoad16 = 1
+
+	// migrationChunk buckets are moved per claim: enough to amortise the
+	// claim, few enough that several writers share a migration.
+	migrationChunk = 64
+
+	movedBit     = 1 << 63
+	metaSlotMask = 1<<(8*slotsPerBucket) - 1
+	slotTopBits  = 0x8080808080808080 & metaSlotMask
+	lowBytes     = 0x0101010101010101
+)
+
+const bucketPad = (cacheLineSize - unsafe.Sizeof(struct {
+	sync.Mutex
+	atomic.Uint64
+	a [slotsPerBucket + 1]unsafe.Pointer
+}{})%cacheLineSize) % cacheLineSize
+
+// NewBucketMap returns an empty BucketMap. It honours [WithCapacity], which
+// also sets the size below which the table does not shrink, and
+// [WithoutShrinking].
+func NewBucketMap[K comparable, V any](opts ...Option) *BucketMap[K, V] {
+	m := new(BucketMap[K, V])
+	m.table.Store(newRootTable[K, V](buildOptions(opts)))
+	return m
+}
+
+func newRootTable[K comparable, V any](o options) *bucketTable[K, V] {
+	stripes := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
+	shared := &bucketShared{
+		counts:     make([]counterStripe, stripes),
+		minBuckets: bucketsFor(o.capacity),
+		shrink:     !o.noShrink,
+	}
+	return newBucketTable[K, V](shared.minBuckets, shared, newTableSeed())
+}
+
+// bucketsFor returns the power-of-two number of buckets that holds n entries
+// below the growth threshold.
+func bucketsFor(n int) int {
+	need := (n*16/growLoad16 + slotsPerBucket - 1) / slotsPerBucket
+	return 1 << bits.Len(uint(max(need, 1)-1))
+}
+
+func newBucketTable[K comparable, V any](n int, shared *bucketShared, seed tableSeed) *bucketTable[K, V] {
+	return &bucketTable[K, V]{
+		buckets: make([]bucket[K, V], n),
+		mask:    uint64(n - 1),
+		seed:    seed,
+		shared:  shared,
+	}
+}
+
+// loadTable returns the current table, creating it for a zero BucketMap.
+func (m *BucketMap[K, V]) loadTable() *bucketTable[K, V] {
+	if t := m.table.Load(); t != nil {
+		return t
+	}
+	return m.initTable()
+}
+
+//go:noinline
+func (m *BucketMap[K, V]) initTable() *bucketTable[K, V] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t := m.table.Load(); t != nil {
+		return t
+	}
+	t := newRootTable[K, V](options{})
+	m.table.Store(t)
+	return t
+}
+
+// Load returns the value stored for key, or the zero value if there is none.
+// The ok result reports whether the key was present. It takes no lock.
+func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
+	t := m.table.Load()
+	if t == nil {
+		return value, false
+	}
+	h := hashOf(&t.seed, key)
+	fp := fingerprint(h)
+	b := &t.buckets[h&t.mask]
+	meta := b.meta.Load()
+	for meta&movedBit != 0 { // moved by a resize: its keys are in the next table
+		t = t.migration.Load().to
+		b = &t.buckets[h&t.mask]
+		meta = b.meta.Load()
+	}
+	for {
+		for match := matchFingerprint(meta, fp); match != 0; match &= match - 1 {
+			e := b.slots[bits.TrailingZeros64(match)>>3].Load()
+			if e != nil && e.key == key {
+				return e.value, true
+			}
+		}
+		if b = b.next.Load(); b == nil {
+			return value, false
+		}
+		meta = b.meta.Load()
+	}
+}
+
+// Store sets the value for key.
+func (m *BucketMap[K, V]) Store(key K, value V) {
+	m.Swap(key, value)
+}
+
+// LoadOrStore returns the existing value for key if present.
+// Otherwise it stores and returns value.
+// The loaded result is true if the value was loaded, false if stored.
+func (m *BucketMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
+	if v, ok := m.Load(key); ok {
+		return v, true
+	}
+	l := m.lock(key)
+	if e := l.find(key); e != nil {
+		l.unlock()
+		return e.value, true
+	}
+	l.insert(&bucketEntry[K, V]{key, value})
+	l.unlock()
+	m.inserted(l)
+	return value, false
+}
+
+// LoadOrCompute returns the existing value for key if present. Otherwise it
+// calls valueFn with the key's bucket locked, stores its result and returns
+// it. The loaded result is true if the value was loaded, false if computed.
+// If valueFn panics, the key stays absent and the panic reaches the caller.
+// valueFn must not call methods of m. LoadOrCompute panics if valueFn is nil.
+func (m *BucketMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool) {
+	if valueFn == nil {
+		nilFunc("LoadOrCompute")
+	}
+	if v, ok := m.Load(key); ok {
+		return v, true
+	}
+	l := m.lock(key)
+	if e := l.find(key); e != nil {
+		l.unlock()
+		return e.value, true
+	}
+	actual = l.callUnlocking(valueFn)
+	l.insert(&bucketEntry[K, V]{key, actual})
+	l.unlock()
+	m.inserted(l)
+	return actual, false
+}
+
+// LoadAndDelete deletes the value for key, returning the previous value if any.
+// The loaded result reports whether the key was present.
+func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
+	if m.table.Load() == nil {
+		return value, false
+	}
+	l := m.lock(key)
+	e := l.find(key)
+	if e == nil {
+		l.unlock()
+		return value, false
+	}
+	l.remove()
+	l.unlock()
+	m.removed(l)
+	return e.value, true
+}
+
+// Delete deletes the value for key. If the key is absent, Delete does nothing.
+func (m *BucketMap[K, V]) Delete(key K) {
+	m.LoadAndDelete(key)
+}
+
+// Swap stores value for key and returns the previous value if any.
+// The loaded result reports whether the key was present.
+func (m *BucketMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
+	l := m.lock(key)
+	ne := &bucketEntry[K, V]{key, value}
+	if e := l.find(key); e != nil {
+		l.replace(ne)
+		l.unlock()
+		return e.value, true
+	}
+	l.insert(ne)
+	l.unlock()
+	m.inserted(l)
+	return previous, false
+}
+
+// Compute atomically reads and updates the value for key; see [Map.Compute].
+// fn runs exactly once, with the key's bucket locked, and must not call
+// methods of m. If fn panics, the key is unchanged and the panic reaches the
+// caller.
+func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool) {
+	if fn == nil {
+		nilFunc("Compute")
+	}
+	l := m.lock(key)
+	e := l.find(key)
+	var old V
+	if e != nil {
+		old = e.value
+	}
+	value, op := l.computeUnlocking(fn, old, e != nil)
+	switch {
+	case op == UpdateOp && e != nil:
+		l.replace(&bucketEntry[K, V]{key, value})
+		l.unlock()
+		return value, true
+	case op == UpdateOp:
+		l.insert(&bucketEntry[K, V]{key, value})
+		l.unlock()
+		m.inserted(l)
+		return value, true
+	case op == DeleteOp && e != nil:
+		l.remove()
+		l.unlock()
+		m.removed(l)
+		var zero V
+		return zero, false
+	case op == DeleteOp:
+		l.unlock()
+		var zero V
+		return zero, false
+	}
+	l.unlock()
+	return old, e != nil
+}
+
+// Range calls yield for each key and value in the map until yield returns
+// false. It copies one bucket at a time under the bucket's lock and calls
+// yield on the copy, so yield may call any method of m and sees no entry
+// twice. An entry stored during the call is visited only if its bucket had
+// not been copied yet.
+func (m *BucketMap[K, V]) Range(yield func(key K, value V) bool) {
+	t := m.table.Load()
+	if t == nil {
+		return
+	}
+	var buf []*bucketEntry[K, V]
+	for i := range t.buckets {
+		buf = t.collect(uint64(i), t.mask, uint64(i), buf[:0])
+		for _, e := range buf {
+			if !yield(e.key, e.value) {
+				return
+			}
+		}
+	}
+}
+
+// All returns an iterator over the map's entries with the guarantees of Range.
+func (m *BucketMap[K, V]) All() iter.Seq2[K, V] {
+	return m.Range
+}
+
+// Len returns the number of entries. It sums one counter per core.
+func (m *BucketMap[K, V]) Len() int {
+	t := m.table.Load()
+	if t == nil {
+		return 0
+	}
+	return int(max(t.shared.count(), 0))
+}
+
+// Clear removes all entries. A write that overlaps Clear takes effect either
+// before it, and is removed, or after it. The table returns to its initial
+// size.
+func (m *BucketMap[K, V]) Clear() {
+	if t := m.table.Load(); t != nil {
+		m.replace(newBucketTable[K, V](t.shared.minBuckets, t.shared, t.seed), 0)
+	}
+}
+
+// MarshalJSON encodes the map as encoding/json encodes a built-in map[K]V.
+func (m *BucketMap[K, V]) MarshalJSON() ([]byte, error) {
+	return marshalJSON(m.All())
+}
+
+// UnmarshalJSON replaces the map's entries with those of a JSON object,
+// decoded as encoding/json decodes into a built-in map[K]V. If data is not
+// such an object, it returns the decoder's error and leaves the map
+// unchanged. Concurrent writes take effect either before it, and are
+// replaced, or after it, as with Clear.
+func (m *BucketMap[K, V]) UnmarshalJSON(data []byte) error {
+	decoded, err := decodeJSON[K, V](data)
+	if err != nil {
+		return err
+	}
+	t := m.loadTable()
+	nt := newBucketTable[K, V](max(t.shared.minBuckets, bucketsFor(len(decoded))), t.shared, t.seed)
+	for k, v := range decoded {
+		h := hashOf(&nt.seed, k)
+		nt.buckets[h&nt.mask].insert(&bucketEntry[K, V]{k, v}, fingerprint(h))
+	}
+	m.replace(nt, len(decoded))
+	return nil
+}
+
+// replace makes nt, which holds n entries, the map's table, dropping every
+// entry of the current one. Writers that reach a dropped bucket go on in nt.
+func (m *BucketMap[K, V]) replace(nt *bucketTable[K, V], n int) {
+	for {
+		t := m.loadTable()
+		if mg := m.startMigration(t, nt, true); mg != nil {
+			t.shared.counts[0].n.Add(int64(n))
+			m.migrate(t, mg)
+			<-mg.done
+			return
+		}
+		m.finishMigration(t) // another replacement is under way: let it end first
+	}
+}
+
+// locked is a key's bucket chain, locked, and where the key was found in it.
+type locked[K comparable, V any] struct {
+	t    *bucketTable[K, V]
+	head *bucket[K, V]
+	h    uint64
+	fp   uint8
+	at   *bucket[K, V] // the bucket holding the key, if found
+	slot int
+	grew bool // insert added an overflow bucket
+}
+
+// lock hashes key, before locking anything, and locks its bucket chain in
+// the table that holds it, helping a resize under way.
+func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
+	t := m.loadTable()
+	h := hashOf(&t.seed, key)
+	for {
+		if mg := t.migration.Load(); mg != nil {
+			m.migrate(t, mg)
+		}
+		b := &t.buckets[h&t.mask]
+		b.mu.Lock()
+		if b.meta.Load()&movedBit == 0 {
+			return locked[K, V]{t: t, head: b, h: h, fp: fingerprint(h)}
+		}
+		b.mu.Unlock()
+		t = t.migration.Load().to
+	}
+}
+
+func (l *locked[K, V]) unlock() { l.head.mu.Unlock() }
+
+// find returns the key's entry, or nil, and remembers where it is.
+func (l *locked[K, V]) find(key K) *bucketEntry[K, V] {
+	for b := l.head; b != nil; b = b.next.Load() {
+		for match := matchFingerprint(b.meta.Load(), l.fp); match != 0; match &= match - 1 {
+			i := bits.TrailingZeros64(match) >> 3
+			if e := b.slots[i].Load(); e != nil && e.key == key {
+				l.at, l.slot = b, i
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// callUnlocking calls valueFn, unlocking the chain if it panics.
+func (l *locked[K, V]) callUnlocking(valueFn func() V) V {
+	ok := false
+	defer func() {
+		if !ok {
+			l.unlock()
+		}
+	}()
+	v := valueFn()
+	ok = true
+	return v
+}
+
+// computeUnlocking calls fn and checks its op, unlocking the chain if
+// either panics.
+func (l *locked[K, V]) computeUnlocking(fn func(V, bool) (V, ComputeOp), old V, loaded bool) (V, ComputeOp) {
+	ok := false
+	defer func() {
+		if !ok {
+			l.unlock()
+		}
+	}()
+	v, op := fn(old, loaded)
+	mustBeValid(op)
+	ok = true
+	return v, op
+}
+
+// replace publishes e in place of the entry find found.
+func (l *locked[K, V]) replace(e *bucketEntry[K, V]) {
+	l.at.slots[l.slot].Store(e)
+}
+
+// insert adds e, whose key is absent, to the chain.
+func (l *locked[K, V]) insert(e *bucketEntry[K, V]) {
+	l.grew = l.head.insert(e, l.fp)
+}
+
+// remove deletes the entry find found: the entry goes first, then its meta
+// byte, so that meta stays a superset of the slots.
+func (l *locked[K, V]) remove() {
+	l.at.slots[l.slot].Store(nil)
+	l.at.meta.Store(l.at.meta.Load() &^ (0xff << (8 * l.slot)))
+}
+
+// insert adds e to the first free slot of the chain that starts at b,
+// adding an overflow bucket if none is free, and reports whether it added
+// one. The caller holds the chain's lock, or owns a table no one else can
+// see yet.
+func (b *bucket[K, V]) insert(e *bucketEntry[K, V], fp uint8) (grew bool) {
+	for {
+		meta := b.meta.Load()
+		if free := ^meta & slotTopBits; free != 0 {
+			i := bits.TrailingZeros64(free) >> 3
+			b.meta.Store(meta | uint64(fp)<<(8*i)) // meta first: see bucket
+			b.slots[i].Store(e)
+			return false
+		}
+		next := b.next.Load()
+		if next == nil {
+			next = new(bucket[K, V])
+			next.meta.Store(uint64(fp))
+			next.slots[0].Store(e)
+			b.next.Store(next) // published complete
+			return true
+		}
+		b = next
+	}
+}
+
+// inserted counts an entry added by l and grows the table if l had to add
+// an overflow bucket and the table is past its load.
+func (m *BucketMap[K, V]) inserted(l locked[K, V]) {
+	sh := l.t.shared
+	sh.add(l.h, 1)
+	if l.grew {
+		if n := len(l.t.buckets); sh.count()*16 > int64(n*slotsPerBucket*growLoad16) {
+			m.resize(l.t, 2*n)
+		}
+	}
+}
+
+// removed counts an entry removed by l and shrinks the table if l emptied
+// its bucket and the table is below its load.
+func (m *BucketMap[K, V]) removed(l locked[K, V]) {
+	sh := l.t.shared
+	sh.add(l.h, -1)
+	if sh.shrink && l.head.meta.Load()&metaSlotMask == 0 && l.head.next.Load() == nil {
+		if n := len(l.t.buckets); n > sh.minBuckets && sh.count()*16 < int64(n*slotsPerBucket*shrinkLoad16) {
+			m.resize(l.t, n/2)
+		}
+	}
+}
+
+// resize starts moving t to a table of n buckets, unless t is no longer
+// current or already moving, and moves buckets until none is left to claim.
+func (m *BucketMap[K, V]) resize(t *bucketTable[K, V], n int) {
+	if mg := m.startMigration(t, newBucketTable[K, V](n, t.shared, t.seed), false); mg != nil {
+		m.migrate(t, mg)
+	}
+}
+
+// startMigration begins moving t to nt and returns the migration, or returns
+// nil if t is not the current table or is already moving.
+func (m *BucketMap[K, V]) startMigration(t, nt *bucketTable[K, V], drop bool) *migration[K, V] {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.table.Load() != t || t.migration.Load() != nil {
+		return nil
+	}
+	mg := &migration[K, V]{to: nt, drop: drop, done: make(chan struct{})}
+	t.migration.Store(mg)
+	return mg
+}
+
+// finishMigration waits until t's migration, if any, has ended.
+func (m *BucketMap[K, V]) finishMigration(t *bucketTable[K, V]) {
+	if mg := t.migration.Load(); mg != nil {
+		m.migrate(t, mg)
+		<-mg.done
+	}
+}
+
+// migrate moves chunks of t's buckets until none is left to claim. Whoever
+// moves the last bucket makes the new table current.
+func (m *BucketMap[K, V]) migrate(t *bucketTable[K, V], mg *migration[K, V]) {
+	n := int64(len(t.buckets))
+	for {
+		start := mg.claimed.Add(migrationChunk) - migrationChunk
+		if start >= n {
+			return
+		}
+		end := min(start+migrationChunk, n)
+		for i := start; i < end; i++ {
+			t.move(&t.buckets[i], mg)
+		}
+		if mg.moved.Add(end-start) == n {
+			m.table.Store(mg.to)
+			close(mg.done)
+		}
+	}
+}
+
+// move copies b's chain into the migration's table, or counts and drops its
+// entries, and marks b moved. Entries are immutable, so the new table shares
+// them.
+func (t *bucketTable[K, V]) move(b *bucket[K, V], mg *migration[K, V]) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	dropped := int64(0)
+	for c := b; c != nil; c = c.next.Load() {
+		for occupied := c.meta.Load() & slotTopBits; occupied != 0; occupied &= occupied - 1 {
+			e := c.slots[bits.TrailingZeros64(occupied)>>3].Load()
+			if mg.drop {
+				dropped++
+				continue
+			}
+			h := hashOf(&mg.to.seed, e.key)
+			dst := &mg.to.buckets[h&mg.to.mask]
+			dst.mu.Lock()
+			dst.insert(e, fingerprint(h))
+			dst.mu.Unlock()
+		}
+	}
+	t.shared.counts[0].n.Add(-dropped)
+	b.meta.Store(b.meta.Load() | movedBit)
+}
+
+// collect appends to buf the entries of bucket i of t whose hashes h satisfy
+// h&mask == want. If the bucket has moved, it collects from the buckets of
+// the next table that can hold such keys.
+func (t *bucketTable[K, V]) collect(i, mask, want uint64, buf []*bucketEntry[K, V]) []*bucketEntry[K, V] {
+	b := &t.buckets[i]
+	b.mu.Lock()
+	if b.meta.Load()&movedBit != 0 {
+		b.mu.Unlock()
+		nt := t.migration.Load().to
+		if t.mask > mask {
+			mask, want = t.mask, i
+		}
+		common := min(nt.mask, mask)
+		for j := want & common; j <= nt.mask; j += common + 1 {
+			buf = nt.collect(j, mask, want, buf)
+		}
+		return buf
+	}
+	defer b.mu.Unlock()
+	filter := mask > t.mask // keys of other partitions share this bucket
+	for c := b; c != nil; c = c.next.Load() {
+		for occupied := c.meta.Load() & slotTopBits; occupied != 0; occupied &= occupied - 1 {
+			e := c.slots[bits.TrailingZeros64(occupied)>>3].Load()
+			if filter && !t.wants(e.key, mask, want) {
+				continue
+			}
+			buf = append(buf, e)
+		}
+	}
+	return buf
+}
+
+// wants reports whether key belongs to the partition h&mask == want. A key
+// unequal to itself, such as NaN, hashes differently each time: it belongs
+// to the first partition that shares its bucket.
+func (t *bucketTable[K, V]) wants(key K, mask, want uint64) bool {
+	if key != key {
+		return want&^t.mask == 0
+	}
+	return hashOf(&t.seed, key)&mask == want
+}
+
+func (sh *bucketShared) add(h uint64, delta int64) {
+	sh.counts[(h>>32)&uint64(len(sh.counts)-1)].n.Add(delta)
+}
+
+func (sh *bucketShared) count() int64 {
+	var n int64
+	for i := range sh.counts {
+		n += sh.counts[i].n.Load()
+	}
+	return n
+}
+
+// fingerprint returns the 7 top bits of h with the top bit set, so that it
+// never equals an empty slot's 0. The low bits of h pick the bucket.
+func fingerprint(h uint64) uint8 {
+	return uint8(h>>57) | 0x80
+}
+
+// matchFingerprint returns a word with the top bit set in the byte of each
+// slot whose meta byte may equal fp. It can report a false match after a
+// true one, never miss one; callers check the key.
+func matchFingerprint(meta uint64, fp uint8) uint64 {
+	x := meta ^ (lowBytes * uint64(fp))
+	return (x - lowBytes) &^ x & slotTopBits
+}
+
+// tableSeed seeds a map's hash. It is drawn at random for each map, so that
+// keys chosen to collide in one map's buckets spread in another's.
+type tableSeed struct {
+	seed   maphash.Seed
+	s0, s1 uint64
+}
+
+func newTableSeed() tableSeed {
+	s := maphash.MakeSeed()
+	return tableSeed{seed: s, s0: maphash.Comparable(s, uint64(1)), s1: maphash.Comparable(s, uint64(2))}
+}
+
+// hashOf hashes key with the map's seed. Integer keys take a fast path (two
+// rounds of multiply-and-fold keyed by the seed), strings use
+// maphash.String, and every other key maphash.Comparable, which panics on
+// an unhashable dynamic type exactly as a built-in map does.
+func hashOf[K comparable](s *tableSeed, key K) uint64 {
+	switch k := any(key).(type) {
+	case int:
+		return s.hashUint64(uint64(k))
+	case int64:
+		return s.hashUint64(uint64(k))
+	case uint64:
+		return s.hashUint64(k)
+	case int32:
+		return s.hashUint64(uint64(k))
+	case uint32:
+		return s.hashUint64(uint64(k))
+	case uint:
+		return s.hashUint64(uint64(k))
+	case string:
+		return maphash.String(s.seed, k)
+	}
+	return maphash.Comparable(s.seed, key)
+}
+
+func (s *tableSeed) hashUint64(x uint64) uint64 {
+	return fold(fold(x^s.s0, 0xa0761d6478bd642f^s.s1), 0xe7037ed1a0b428db^x)
+}
+
+func fold(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
