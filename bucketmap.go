@@ -1,7 +1,6 @@
 package safemap
 
 import (
-	"hash/maphash"
 	"iter"
 	"math/bits"
 	"runtime"
@@ -47,7 +46,7 @@ type BucketMap[K comparable, V any] struct {
 type bucketTable[K comparable, V any] struct {
 	buckets   []bucket[K, V]
 	mask      uint64
-	seed      tableSeed
+	seed      hashSeed
 	shared    *bucketShared
 	migration atomic.Pointer[migration[K, V]]
 }
@@ -142,7 +141,7 @@ func newRootTable[K comparable, V any](o options) *bucketTable[K, V] {
 		minBuckets: bucketsFor(o.capacity),
 		shrink:     !o.noShrink,
 	}
-	return newBucketTable[K, V](shared.minBuckets, shared, newTableSeed())
+	return newBucketTable[K, V](shared.minBuckets, shared, newHashSeed())
 }
 
 // bucketsFor returns the power-of-two number of buckets that holds n entries
@@ -152,7 +151,7 @@ func bucketsFor(n int) int {
 	return 1 << bits.Len(uint(max(need, 1)-1))
 }
 
-func newBucketTable[K comparable, V any](n int, shared *bucketShared, seed tableSeed) *bucketTable[K, V] {
+func newBucketTable[K comparable, V any](n int, shared *bucketShared, seed hashSeed) *bucketTable[K, V] {
 	return &bucketTable[K, V]{
 		buckets: make([]bucket[K, V], n),
 		mask:    uint64(n - 1),
@@ -411,7 +410,7 @@ func (m *BucketMap[K, V]) UnmarshalJSON(data []byte) error {
 func (m *BucketMap[K, V]) replace(nt *bucketTable[K, V], n int) {
 	for {
 		t := m.loadTable()
-		if mg := m.startMigration(t, nt, true); mg != nil {
+		if mg := m.startMigration(t, true, func() *bucketTable[K, V] { return nt }); mg != nil {
 			t.shared.counts[0].n.Add(int64(n))
 			m.migrate(t, mg)
 			<-mg.done
@@ -564,20 +563,24 @@ func (m *BucketMap[K, V]) removed(l locked[K, V]) {
 // resize starts moving t to a table of n buckets, unless t is no longer
 // current or already moving, and moves buckets until none is left to claim.
 func (m *BucketMap[K, V]) resize(t *bucketTable[K, V], n int) {
-	if mg := m.startMigration(t, newBucketTable[K, V](n, t.shared, t.seed), false); mg != nil {
+	mg := m.startMigration(t, false, func() *bucketTable[K, V] {
+		return newBucketTable[K, V](n, t.shared, t.seed)
+	})
+	if mg != nil {
 		m.migrate(t, mg)
 	}
 }
 
-// startMigration begins moving t to nt and returns the migration, or returns
-// nil if t is not the current table or is already moving.
-func (m *BucketMap[K, V]) startMigration(t, nt *bucketTable[K, V], drop bool) *migration[K, V] {
+// startMigration begins moving t to the table newTable returns, and returns
+// the migration, or returns nil if t is not the current table or is already
+// moving. It calls newTable only when it starts a migration.
+func (m *BucketMap[K, V]) startMigration(t *bucketTable[K, V], drop bool, newTable func() *bucketTable[K, V]) *migration[K, V] {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.table.Load() != t || t.migration.Load() != nil {
 		return nil
 	}
-	mg := &migration[K, V]{to: nt, drop: drop, done: make(chan struct{})}
+	mg := &migration[K, V]{to: newTable(), drop: drop, done: make(chan struct{})}
 	t.migration.Store(mg)
 	return mg
 }
@@ -701,49 +704,4 @@ func fingerprint(h uint64) uint8 {
 func matchFingerprint(meta uint64, fp uint8) uint64 {
 	x := meta ^ (lowBytes * uint64(fp))
 	return (x - lowBytes) &^ x & slotTopBits
-}
-
-// tableSeed seeds a map's hash. It is drawn at random for each map, so that
-// keys chosen to collide in one map's buckets spread in another's.
-type tableSeed struct {
-	seed   maphash.Seed
-	s0, s1 uint64
-}
-
-func newTableSeed() tableSeed {
-	s := maphash.MakeSeed()
-	return tableSeed{seed: s, s0: maphash.Comparable(s, uint64(1)), s1: maphash.Comparable(s, uint64(2))}
-}
-
-// hashOf hashes key with the map's seed. Integer keys take a fast path (two
-// rounds of multiply-and-fold keyed by the seed), strings use
-// maphash.String, and every other key maphash.Comparable, which panics on
-// an unhashable dynamic type exactly as a built-in map does.
-func hashOf[K comparable](s *tableSeed, key K) uint64 {
-	switch k := any(key).(type) {
-	case int:
-		return s.hashUint64(uint64(k))
-	case int64:
-		return s.hashUint64(uint64(k))
-	case uint64:
-		return s.hashUint64(k)
-	case int32:
-		return s.hashUint64(uint64(k))
-	case uint32:
-		return s.hashUint64(uint64(k))
-	case uint:
-		return s.hashUint64(uint64(k))
-	case string:
-		return maphash.String(s.seed, k)
-	}
-	return maphash.Comparable(s.seed, key)
-}
-
-func (s *tableSeed) hashUint64(x uint64) uint64 {
-	return fold(fold(x^s.s0, 0xa0761d6478bd642f^s.s1), 0xe7037ed1a0b428db^x)
-}
-
-func fold(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
 }

@@ -2,8 +2,10 @@ package safemap
 
 import (
 	"encoding/json"
+	"hash/maphash"
 	"iter"
 	"maps"
+	"math/bits"
 	"slices"
 	"strconv"
 
@@ -329,4 +331,49 @@ func yieldAll[K comparable, V any](entries []entry[K, V], yield func(K, V) bool)
 		}
 	}
 	return true
+}
+
+// hashSeed seeds a map's hash. It is drawn at random for each map, so that
+// keys chosen to collide in one map's buckets spread in another's.
+type hashSeed struct {
+	seed   maphash.Seed
+	s0, s1 uint64
+}
+
+func newHashSeed() hashSeed {
+	s := maphash.MakeSeed()
+	return hashSeed{seed: s, s0: maphash.Comparable(s, uint64(1)), s1: maphash.Comparable(s, uint64(2))}
+}
+
+// hashOf hashes key with the map's seed. Integer keys take a fast path (two
+// rounds of multiply-and-fold keyed by the seed), strings use
+// maphash.String, and every other key maphash.Comparable, which panics on
+// an unhashable dynamic type exactly as a built-in map does.
+func hashOf[K comparable](s *hashSeed, key K) uint64 {
+	switch k := any(key).(type) {
+	case int:
+		return s.hashUint64(uint64(k))
+	case int64:
+		return s.hashUint64(uint64(k))
+	case uint64:
+		return s.hashUint64(k)
+	case int32:
+		return s.hashUint64(uint64(k))
+	case uint32:
+		return s.hashUint64(uint64(k))
+	case uint:
+		return s.hashUint64(uint64(k))
+	case string:
+		return maphash.String(s.seed, k)
+	}
+	return maphash.Comparable(s.seed, key)
+}
+
+func (s *hashSeed) hashUint64(x uint64) uint64 {
+	return fold(fold(x^s.s0, 0xa0761d6478bd642f^s.s1), 0xe7037ed1a0b428db^x)
+}
+
+func fold(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
 }

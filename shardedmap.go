@@ -1,7 +1,6 @@
 package safemap
 
 import (
-	"hash/maphash"
 	"iter"
 	"math/bits"
 	"runtime"
@@ -34,7 +33,7 @@ type ShardedMap[K comparable, V any] struct {
 }
 
 type shardTable[K comparable, V any] struct {
-	seed   maphash.Seed
+	seed   hashSeed
 	mask   uint64
 	shards []shard[K, V]
 }
@@ -61,7 +60,7 @@ func NewShardedMap[K comparable, V any](opts ...Option) *ShardedMap[K, V] {
 		n = defaultShards()
 	}
 	m := new(ShardedMap[K, V])
-	m.table.Store(newShardTable[K, V](maphash.MakeSeed(), n, o.capacity))
+	m.table.Store(newShardTable[K, V](newHashSeed(), n, o.capacity))
 	return m
 }
 
@@ -76,7 +75,7 @@ func defaultShards() int {
 
 // newShardTable returns a table of n shards (rounded up to a power of two)
 // presized for capacity entries in all.
-func newShardTable[K comparable, V any](seed maphash.Seed, n, capacity int) *shardTable[K, V] {
+func newShardTable[K comparable, V any](seed hashSeed, n, capacity int) *shardTable[K, V] {
 	n = 1 << bits.Len(uint(n-1))
 	t := &shardTable[K, V]{seed: seed, mask: uint64(n - 1), shards: make([]shard[K, V], n)}
 	if perShard := (capacity + n - 1) / n; perShard > 0 {
@@ -96,7 +95,7 @@ func (m *ShardedMap[K, V]) loadTable() *shardTable[K, V] {
 }
 
 func (m *ShardedMap[K, V]) initTable() *shardTable[K, V] {
-	t := newShardTable[K, V](maphash.MakeSeed(), defaultShards(), 0)
+	t := newShardTable[K, V](newHashSeed(), defaultShards(), 0)
 	if m.table.CompareAndSwap(nil, t) {
 		return t
 	}
@@ -106,7 +105,7 @@ func (m *ShardedMap[K, V]) initTable() *shardTable[K, V] {
 // shardFor hashes key, before any lock is taken, and returns its shard.
 func (m *ShardedMap[K, V]) shardFor(key K) *RWMap[K, V] {
 	t := m.loadTable()
-	return &t.shards[maphash.Comparable(t.seed, key)&t.mask].RWMap
+	return &t.shards[hashOf(&t.seed, key)&t.mask].RWMap
 }
 
 // Load returns the value stored for key, or the zero value if there is none.
@@ -231,7 +230,7 @@ func (m *ShardedMap[K, V]) UnmarshalJSON(data []byte) error {
 	old := m.loadTable()
 	t := newShardTable[K, V](old.seed, len(old.shards), 0)
 	for k, v := range decoded {
-		t.shards[maphash.Comparable(t.seed, k)&t.mask].m.store(k, v)
+		t.shards[hashOf(&t.seed, k)&t.mask].m.store(k, v)
 	}
 	m.table.Store(t)
 	return nil
