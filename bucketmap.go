@@ -103,9 +103,9 @@ const (
 	slotsPerBucket = 5
 
 	// Growth and shrinking thresholds, as entries per 16 slots. Three
-	// quarters full keeps overflow chains rare with 5-slot buckets; shrinking
-	// at a sixteenth, four times below the load that a halved table would
-	// grow at again, keeps a map that shrinks from oscillating.
+	// quarters full keeps overflow chains short with 5-slot buckets. A table
+	// halved at a sixteenth is an eighth full, far below the load at which it
+	// would grow again, so a map does not oscillate between two sizes.
 	growLoad16   = 12
 	shrinkLoad16 = 1
 

@@ -17,15 +17,17 @@
 //
 // # Which map to choose
 //
-// All four keep the same contract; they differ in speed and memory.
+// All five keep the same contract; they differ in speed and memory.
 //
 //	Map         Choose it when                                 Costs
-//	MutexMap    few goroutines, or mostly writes               every operation takes the one lock
-//	RWMap       mostly reads, a few goroutines                 readers share one lock's counter
-//	SyncMap     mostly reads, many cores; keys written once    allocates on every write
-//	ShardedMap  mixed reads and writes, many goroutines        hashes each key; Range and Len visit every shard
+//	BucketMap   speed matters: any mix, any number of cores    allocates on every write
+//	ShardedMap  mixed reads and writes; few allocations        Range and Len visit every shard
+//	SyncMap     mostly reads; keys written once                allocates on every write; Compute may retry
+//	RWMap       mostly reads, few goroutines, small code       readers share one lock's counter
+//	MutexMap    one or two goroutines, or mostly writes        every operation takes the one lock
 //
-// When unsure, start with ShardedMap, then measure your own workload.
+// When unsure, start with BucketMap, then measure your own workload with
+// the mapbench command in this module's repository.
 //
 // # Guarantees
 //
