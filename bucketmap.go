@@ -46,6 +46,8 @@ type BucketMap[K comparable, V any] struct {
 type bucketTable[K comparable, V any] struct {
 	buckets   []bucket[K, V]
 	mask      uint64
+	locks     []sync.Mutex // bucket i's chain is guarded by locks[i&lockMask]
+	lockMask  uint64
 	seed      hashSeed
 	shared    *bucketShared
 	migration atomic.Pointer[migration[K, V]]
@@ -70,6 +72,8 @@ type migration[K comparable, V any] struct {
 }
 
 // A bucket holds up to slotsPerBucket entries and links to overflow buckets.
+// Its lock lives in the table's lock array, which leaves room in the bucket's
+// cache line for a sixth slot.
 // meta holds one byte per slot: 0 for an empty slot, or the entry's hash
 // fingerprint, which always has its top bit set. Its top byte holds movedBit.
 //
@@ -79,7 +83,6 @@ type migration[K comparable, V any] struct {
 // key. A key never moves between slots while present, so a reader that sees
 // no match saw the key absent at some instant during its call.
 type bucket[K comparable, V any] struct {
-	mu    sync.Mutex // used in a chain's first bucket only
 	meta  atomic.Uint64
 	slots [slotsPerBucket]atomic.Pointer[bucketEntry[K, V]]
 	_     [bucketPad]byte // before next: a zero-size last field would add padding
@@ -98,12 +101,17 @@ type counterStripe struct {
 }
 
 const (
-	// slotsPerBucket fills a 64-byte line on 64-bit platforms with the lock,
-	// meta word and overflow pointer.
-	slotsPerBucket = 5
+	// slotsPerBucket fills a 64-byte line on 64-bit platforms with the meta
+	// word and the overflow pointer.
+	slotsPerBucket = 6
+
+	// maxLocks bounds a table's lock array. Two writers wait for each other
+	// only when their buckets share a lock; with 1,024 locks that is one pair
+	// in a thousand, for 8 KiB per table.
+	maxLocks = 1024
 
 	// Growth and shrinking thresholds, as entries per 16 slots. Three
-	// quarters full keeps overflow chains short with 5-slot buckets. A table
+	// quarters full keeps overflow chains short with 6-slot buckets. A table
 	// halved at a sixteenth is an eighth full, far below the load at which it
 	// would grow again, so a map does not oscillate between two sizes.
 	growLoad16   = 12
@@ -120,7 +128,6 @@ const (
 )
 
 const bucketPad = (cacheLineSize - unsafe.Sizeof(struct {
-	sync.Mutex
 	atomic.Uint64
 	a [slotsPerBucket + 1]unsafe.Pointer
 }{})%cacheLineSize) % cacheLineSize
@@ -152,12 +159,20 @@ func bucketsFor(n int) int {
 }
 
 func newBucketTable[K comparable, V any](n int, shared *bucketShared, seed hashSeed) *bucketTable[K, V] {
+	locks := min(n, maxLocks)
 	return &bucketTable[K, V]{
-		buckets: make([]bucket[K, V], n),
-		mask:    uint64(n - 1),
-		seed:    seed,
-		shared:  shared,
+		buckets:  make([]bucket[K, V], n),
+		mask:     uint64(n - 1),
+		locks:    make([]sync.Mutex, locks),
+		lockMask: uint64(locks - 1),
+		seed:     seed,
+		shared:   shared,
 	}
+}
+
+// lockOf returns the lock that guards bucket i's chain.
+func (t *bucketTable[K, V]) lockOf(i uint64) *sync.Mutex {
+	return &t.locks[i&t.lockMask]
 }
 
 // loadTable returns the current table, creating it for a zero BucketMap.
@@ -423,6 +438,7 @@ func (m *BucketMap[K, V]) replace(nt *bucketTable[K, V], n int) {
 // locked is a key's bucket chain, locked, and where the key was found in it.
 type locked[K comparable, V any] struct {
 	t    *bucketTable[K, V]
+	mu   *sync.Mutex
 	head *bucket[K, V]
 	h    uint64
 	fp   uint8
@@ -440,17 +456,18 @@ func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
 		if mg := t.migration.Load(); mg != nil {
 			m.migrate(t, mg)
 		}
-		b := &t.buckets[h&t.mask]
-		b.mu.Lock()
+		i := h & t.mask
+		mu, b := t.lockOf(i), &t.buckets[i]
+		mu.Lock()
 		if b.meta.Load()&movedBit == 0 {
-			return locked[K, V]{t: t, head: b, h: h, fp: fingerprint(h)}
+			return locked[K, V]{t: t, mu: mu, head: b, h: h, fp: fingerprint(h)}
 		}
-		b.mu.Unlock()
+		mu.Unlock()
 		t = t.migration.Load().to
 	}
 }
 
-func (l *locked[K, V]) unlock() { l.head.mu.Unlock() }
+func (l *locked[K, V]) unlock() { l.mu.Unlock() }
 
 // find returns the key's entry, or nil, and remembers where it is.
 func (l *locked[K, V]) find(key K) *bucketEntry[K, V] {
@@ -604,7 +621,7 @@ func (m *BucketMap[K, V]) migrate(t *bucketTable[K, V], mg *migration[K, V]) {
 		}
 		end := min(start+migrationChunk, n)
 		for i := start; i < end; i++ {
-			t.move(&t.buckets[i], mg)
+			t.move(uint64(i), mg)
 		}
 		if mg.moved.Add(end-start) == n {
 			m.table.Store(mg.to)
@@ -613,12 +630,20 @@ func (m *BucketMap[K, V]) migrate(t *bucketTable[K, V], mg *migration[K, V]) {
 	}
 }
 
-// move copies b's chain into the migration's table, or counts and drops its
-// entries, and marks b moved. Entries are immutable, so the new table shares
-// them.
-func (t *bucketTable[K, V]) move(b *bucket[K, V], mg *migration[K, V]) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// move copies bucket i's chain into the migration's table, or counts and
+// drops its entries, and marks the bucket moved. Entries are immutable, so
+// the new table shares them.
+//
+// A larger table receives bucket i's keys in buckets that no one else can
+// reach until bucket i is marked moved, so move writes them without their
+// locks. A smaller one merges two old buckets into one new bucket, which
+// writers may already be using, so move locks it.
+func (t *bucketTable[K, V]) move(i uint64, mg *migration[K, V]) {
+	mu := t.lockOf(i)
+	mu.Lock()
+	defer mu.Unlock()
+	nt, merging := mg.to, len(mg.to.buckets) < len(t.buckets)
+	b := &t.buckets[i]
 	dropped := int64(0)
 	for c := b; c != nil; c = c.next.Load() {
 		for occupied := c.meta.Load() & slotTopBits; occupied != 0; occupied &= occupied - 1 {
@@ -627,11 +652,15 @@ func (t *bucketTable[K, V]) move(b *bucket[K, V], mg *migration[K, V]) {
 				dropped++
 				continue
 			}
-			h := hashOf(&mg.to.seed, e.key)
-			dst := &mg.to.buckets[h&mg.to.mask]
-			dst.mu.Lock()
-			dst.insert(e, fingerprint(h))
-			dst.mu.Unlock()
+			h := hashOf(&nt.seed, e.key)
+			j := h & nt.mask
+			if merging {
+				nt.lockOf(j).Lock()
+			}
+			nt.buckets[j].insert(e, fingerprint(h))
+			if merging {
+				nt.lockOf(j).Unlock()
+			}
 		}
 	}
 	t.shared.counts[0].n.Add(-dropped)
@@ -642,10 +671,10 @@ func (t *bucketTable[K, V]) move(b *bucket[K, V], mg *migration[K, V]) {
 // h&mask == want. If the bucket has moved, it collects from the buckets of
 // the next table that can hold such keys.
 func (t *bucketTable[K, V]) collect(i, mask, want uint64, buf []*bucketEntry[K, V]) []*bucketEntry[K, V] {
-	b := &t.buckets[i]
-	b.mu.Lock()
+	mu, b := t.lockOf(i), &t.buckets[i]
+	mu.Lock()
 	if b.meta.Load()&movedBit != 0 {
-		b.mu.Unlock()
+		mu.Unlock()
 		nt := t.migration.Load().to
 		if t.mask > mask {
 			mask, want = t.mask, i
@@ -656,7 +685,7 @@ func (t *bucketTable[K, V]) collect(i, mask, want uint64, buf []*bucketEntry[K, 
 		}
 		return buf
 	}
-	defer b.mu.Unlock()
+	defer mu.Unlock()
 	filter := mask > t.mask // keys of other partitions share this bucket
 	for c := b; c != nil; c = c.next.Load() {
 		for occupied := c.meta.Load() & slotTopBits; occupied != 0; occupied &= occupied - 1 {

@@ -17,7 +17,7 @@ func TestBucketMapGrowsAndShrinks(t *testing.T) {
 		m.Store(i, i)
 	}
 	grown := safemap.BucketCount(m)
-	// 10,000 entries at no more than 3.75 per 5-slot bucket need at least 2,667 buckets.
+	// 10,000 entries at no more than 4.5 per 6-slot bucket need at least 2,223 buckets.
 	assert.GreaterOrEqual(t, grown, 4096)
 	assert.LessOrEqual(t, grown, 8192, "grew further than its load needs")
 	for i := range 10_000 {
@@ -46,7 +46,7 @@ func TestBucketMapWithoutShrinking(t *testing.T) {
 func TestBucketMapCapacityIsTheFloor(t *testing.T) {
 	m := safemap.NewBucketMap[int, int](safemap.WithCapacity(1000))
 	initial := safemap.BucketCount(m)
-	assert.Equal(t, 512, initial, "1,000 entries at 3.75 per bucket need 267 buckets, rounded up")
+	assert.Equal(t, 256, initial, "1,000 entries at 4.5 per 6-slot bucket need 223 buckets, rounded up")
 	for i := range 10_000 {
 		m.Store(i, i)
 	}
