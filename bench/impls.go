@@ -20,7 +20,10 @@ type Impl struct {
 	Doc string
 	// Contract says in one sentence what the map promises beyond Load, Store
 	// and Delete, so that a recommendation can weigh speed against it.
-	Contract  string
+	Contract string
+	// Flaw, when not empty, is a correctness problem seen in this module's
+	// tests; a recommendation that names the map repeats it.
+	Flaw      string
 	NewInt    func() workload.Map[int]
 	NewString func() workload.Map[string]
 }
@@ -45,9 +48,10 @@ var Impls = []Impl{
 	peer("orcaman", "github.com/orcaman/concurrent-map/v2: built-in maps in 32 RWMutex shards",
 		"typed, with atomic Upsert and SetIfAbsent but no Compute that can delete, and an IterCb that holds a shard's lock while your callback runs",
 		newOrcamanInt, newOrcamanString),
-	peer("haxmap", "github.com/alphadose/haxmap: a lock-free hash table over a sorted linked list",
-		"typed and lock-free, with GetOrCompute and CompareAndSwap but no atomic Compute; its doc warns that a Set during a resize may show only after the resize",
+	withFlaw(peer("haxmap", "github.com/alphadose/haxmap: a lock-free hash table over a sorted linked list",
+		"typed and lock-free, with GetOrCompute and CompareAndSwap but no atomic Compute",
 		newHaxmap[int], newHaxmap[string]),
+		"v1.4.0 loses writes: a Set that runs while the table is being resized can be lost for good (TestImpls catches it now and then)"),
 	peer("mutex-plain", "a built-in map and a sync.Mutex, written by hand",
 		"whatever you write: every read-modify-write and every iteration is your own code under your own lock",
 		newMutexPlain[int], newMutexPlain[string]),
@@ -84,6 +88,11 @@ func own[MI workload.Map[int], MS workload.Map[string]](name, doc string,
 		NewInt:    func() workload.Map[int] { return newInt() },
 		NewString: func() workload.Map[string] { return newString() },
 	}
+}
+
+func withFlaw(im Impl, flaw string) Impl {
+	im.Flaw = flaw
+	return im
 }
 
 func peer(name, doc, contract string, newInt func() workload.Map[int], newString func() workload.Map[string]) Impl {
