@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 EXAMPLES    := jsonrpc registry counter
 
-.PHONY: test fmt-check vet race lint cover bench examples bench-test compare compare-full
+.PHONY: test fmt-check vet race lint cover bench examples bench-test compare compare-full benchmarks
 
 ## test: gofmt check, go vet, and every test under the race detector, in both modules
 test: fmt-check vet race bench-test
@@ -52,3 +52,8 @@ compare:
 ## compare-full: the whole matrix on 1, 2, 4 and 8 goroutines (well over an hour)
 compare-full:
 	cd bench && $(GO) run ./cmd/mapbench -full -out $(CURDIR)/$(MAPBENCH_OUT) $(MAPBENCH_FLAGS)
+
+## benchmarks: measure the full matrix into docs/benchmarks/ and put the
+## summary into BENCHMARKS.md; run it on a quiet machine
+benchmarks:
+	bench/benchmarks.sh $(MAPBENCH_FLAGS)
