@@ -119,7 +119,7 @@ func BenchmarkLoadOrCompute(b *testing.B) {
 	for _, bi := range benchImpls {
 		b.Run("impl="+bi.name+"/case=hit", func(b *testing.B) {
 			m := newBenchMap[int, int](bi.kind)
-			workload.Fill(m, workload.IntKeys(1000))
+			fill(m, 1000)
 			var seeds atomic.Uint64
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
@@ -150,7 +150,7 @@ func BenchmarkCompute(b *testing.B) {
 	for _, bi := range benchImpls {
 		b.Run("impl="+bi.name, func(b *testing.B) {
 			m := newBenchMap[int, int](bi.kind)
-			workload.Fill(m, workload.IntKeys(1000))
+			fill(m, 1000)
 			var seeds atomic.Uint64
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
@@ -170,7 +170,7 @@ func BenchmarkRange(b *testing.B) {
 		for _, n := range workload.KeyCounts {
 			b.Run("impl="+bi.name+"/keys="+strconv.Itoa(n), func(b *testing.B) {
 				m := newBenchMap[int, int](bi.kind)
-				workload.Fill(m, workload.IntKeys(n))
+				fill(m, n)
 				b.ReportAllocs()
 				b.ResetTimer()
 				sum := 0
@@ -194,7 +194,7 @@ func BenchmarkLen(b *testing.B) {
 	for _, bi := range benchImpls {
 		b.Run("impl="+bi.name+"/keys=1000", func(b *testing.B) {
 			m := newBenchMap[int, int](bi.kind)
-			workload.Fill(m, workload.IntKeys(1000))
+			fill(m, 1000)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {

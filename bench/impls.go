@@ -38,6 +38,7 @@ var Impls = []Impl{
 	own("rw", "safemap.RWMap: a built-in map behind one sync.RWMutex", safemap.NewRWMap[int, int], safemap.NewRWMap[string, int]),
 	own("sync", "safemap.SyncMap: sync.Map with types, exact Len and atomic Compute", safemap.NewSyncMap[int, int], safemap.NewSyncMap[string, int]),
 	own("sharded", "safemap.ShardedMap: built-in maps in RWMutex shards chosen by a seeded hash", safemap.NewShardedMap[int, int], safemap.NewShardedMap[string, int]),
+	own("bucket", "safemap.BucketMap: cache-line buckets with lock-free reads and per-bucket write locks", safemap.NewBucketMap[int, int], safemap.NewBucketMap[string, int]),
 
 	peer("syncmap-raw", "sync.Map used directly, with the v.(int) assertion on every Load",
 		"untyped: a conversion to interface on every Store and an assertion on every Load, no Len, and no atomic Compute, only LoadOrStore, Swap and CompareAndSwap",
