@@ -535,14 +535,17 @@ func testRangeDeleteWhileRanging(t *testing.T, c impl) {
 	m := newMap[int, int](c)
 	fill(m, 200)
 	visited := make(map[int]bool)
-	m.Range(func(k, v int) bool {
-		assert.False(t, visited[k], "key %d visited twice", k)
-		visited[k] = true
-		assert.Equal(t, k*10, v)
-		m.Delete(k)     // the key being visited
-		m.Delete(k ^ 1) // a neighbour, visited or not
-		m.LoadAndDelete(k + 2)
-		return true
+	// A Range that holds a lock while yield runs deadlocks here.
+	finishesWithin(t, 10*time.Second, func() {
+		m.Range(func(k, v int) bool {
+			assert.False(t, visited[k], "key %d visited twice", k)
+			visited[k] = true
+			assert.Equal(t, k*10, v)
+			m.Delete(k)     // the key being visited
+			m.Delete(k ^ 1) // a neighbour, visited or not
+			m.LoadAndDelete(k + 2)
+			return true
+		})
 	})
 	assert.NotEmpty(t, visited)
 	requireContents(t, map[int]int{}, m)
@@ -552,15 +555,17 @@ func testRangeStoreWhileRanging(t *testing.T, c impl) {
 	m := newMap[int, int](c)
 	want := fill(m, 200)
 	visited := make(map[int]bool)
-	m.Range(func(k, v int) bool {
-		assert.False(t, visited[k], "key %d visited twice", k)
-		visited[k] = true
-		if k < 200 {
-			m.Store(k+1000, v) // new keys may or may not be visited
-			m.Store(k, v)      // rewriting the same value leaves k unchanged
-			m.Compute(k, func(old int, _ bool) (int, safemap.ComputeOp) { return old, safemap.UpdateOp })
-		}
-		return true
+	finishesWithin(t, 10*time.Second, func() {
+		m.Range(func(k, v int) bool {
+			assert.False(t, visited[k], "key %d visited twice", k)
+			visited[k] = true
+			if k < 200 {
+				m.Store(k+1000, v) // new keys may or may not be visited
+				m.Store(k, v)      // rewriting the same value leaves k unchanged
+				m.Compute(k, func(old int, _ bool) (int, safemap.ComputeOp) { return old, safemap.UpdateOp })
+			}
+			return true
+		})
 	})
 	for k := range want {
 		assert.True(t, visited[k], "key %d present and unchanged throughout was not visited", k)

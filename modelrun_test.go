@@ -3,9 +3,11 @@ package safemap_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"maps"
+	"time"
 
 	"github.com/gosafemap/safemap"
 )
@@ -64,13 +66,21 @@ func (r *modelRun) rangeStop(stop int, useAll bool) error {
 // rangeDelete ranges over the map deleting each odd value it visits. A key
 // is changed only when it is visited, so Range must visit every key, and
 // exactly the odd values must go.
+//
+// A Range that holds a lock while yield runs deadlocks here; the deadlock
+// fails the run after a timeout instead of hanging it.
 func (r *modelRun) rangeDelete() error {
-	r.m.Range(func(k, v int) bool {
-		if v%2 != 0 {
-			r.m.Delete(k)
-		}
-		return true
+	err := within(func() {
+		r.m.Range(func(k, v int) bool {
+			if v%2 != 0 {
+				r.m.Delete(k)
+			}
+			return true
+		})
 	})
+	if err != nil {
+		return fmt.Errorf("Range deleting what it visits: %v", err)
+	}
 	maps.DeleteFunc(r.ref, func(_, v int) bool { return v%2 != 0 })
 	return r.check()
 }
@@ -124,7 +134,8 @@ func (r *modelRun) unmarshaler() json.Unmarshaler {
 }
 
 // panicIn makes the callback of LoadOrCompute (which 0), Compute (1) or
-// Range (2) panic. The panic must reach the caller and change nothing.
+// Range (2) panic. The panic must reach the caller, change nothing, and
+// leave no lock held: another goroutine must then be able to use the key.
 func (r *modelRun) panicIn(which, key int) error {
 	var call func()
 	switch which % 3 {
@@ -151,7 +162,33 @@ func (r *modelRun) panicIn(which, key int) error {
 	case p != boom{}:
 		return fmt.Errorf("the callback's panic did not reach the caller: recovered %v", p)
 	}
+	err := within(func() {
+		r.m.Load(key)
+		r.m.Compute(key, func(old int, _ bool) (int, safemap.ComputeOp) { return old, safemap.CancelOp })
+		r.m.Len()
+		r.m.Range(func(int, int) bool { return true })
+	})
+	if err != nil {
+		return fmt.Errorf("after a panic in a callback on key %d: %v", key, err)
+	}
 	return r.check()
+}
+
+// within runs fn on another goroutine and returns an error if it has not
+// returned after ten seconds, which no map operation here comes close to
+// needing: the sign of a lock that is held for good.
+func within(fn func()) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(10 * time.Second):
+		return errors.New("map operations did not finish within 10s: a lock is held")
+	}
 }
 
 // check compares the whole map with the model: through Range, through All,
