@@ -136,6 +136,7 @@ var suite = []struct {
 	{"Panic/Compute", testPanicCompute},
 	{"Panic/Range", testPanicRange},
 	{"Panic/All", testPanicAll},
+	{"Panic/Concurrent", testPanicConcurrent},
 }
 
 func TestMap(t *testing.T) {
@@ -1297,6 +1298,52 @@ func testPanicAll(t *testing.T, c impl) {
 	assert.Equal(t, boom{}, r)
 	stillWorks(t, m, "k", 1, true)
 	requireContents(t, map[string]int{"k": 1}, m)
+}
+
+// testPanicConcurrent has goroutines make every kind of callback panic now
+// and then on a few hot keys while the others count on the same keys. A
+// panic must leave its key unchanged and no lock held: every goroutine
+// finishes, and the counts add up.
+func testPanicConcurrent(t *testing.T, c impl) {
+	const goroutines, keys = 8, 4
+	perG := scale(400)
+	m := newMap[int, int](c)
+	var added [keys]atomic.Int64
+	finishesWithin(t, 30*time.Second, func() {
+		parallel(goroutines, func(g int) {
+			for i := range perG {
+				k := (g + i) % keys
+				switch i % 4 {
+				case 0: // an increment whose fn panics one time in two
+					r := recovered(func() {
+						m.Compute(k, func(old int, _ bool) (int, safemap.ComputeOp) {
+							if i%8 == 0 {
+								panic(boom{})
+							}
+							return old + 1, safemap.UpdateOp
+						})
+					})
+					if r == nil {
+						added[k].Add(1)
+					}
+				case 1: // a key whose valueFn always panics stays absent
+					r := recovered(func() { m.LoadOrCompute(keys+k, func() int { panic(boom{}) }) })
+					assert.Equal(t, boom{}, r)
+				case 2:
+					r := recovered(func() { m.Range(func(int, int) bool { panic(boom{}) }) })
+					assert.Contains(t, []any{nil, boom{}}, r)
+				default:
+					safemap.Add(m, k, 1)
+					added[k].Add(1)
+				}
+			}
+		})
+	})
+	want := make(map[int]int)
+	for k := range keys {
+		want[k] = int(added[k].Load())
+	}
+	requireContents(t, want, m)
 }
 
 // TestNoCopy proves the noCopy guard: go vet must report a copy of each type.
