@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 EXAMPLES    := jsonrpc registry counter
 
-.PHONY: test fmt-check vet race vet-386 test-386 tools-386 lint cover bench examples fuzz
+.PHONY: test fmt-check vet race vet-386 test-386 tools-386 verify lint cover bench examples fuzz
 
 ## test: gofmt check, go vet, and every test under the race detector; then
 ## go vet and the short tests for 386, since padding and 64-bit atomics are
@@ -39,6 +39,24 @@ tools-386:
 		echo "installing qemu-user to run 386 test binaries"; \
 		$$sudo apt-get update -qq && \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null; }
+
+## verify: the long checks, under the race detector: LIN_HISTORIES
+## linearizability histories and RAPID_CHECKS state-machine runs per
+## implementation (make test runs 500 and 100), then the concurrency and
+## panic tests of the suite VERIFY_COUNT times over. The first two print
+## their figures, or everything if they fail.
+LIN_HISTORIES ?= 20000
+RAPID_CHECKS  ?= 5000
+VERIFY_COUNT  ?= 20
+verify:
+	@echo "== linearizability, $(LIN_HISTORIES) histories per map"; \
+	log=$$(mktemp); $(GO) test -race -timeout 60m -v -run '^TestLinearizable$$' -lin.histories $(LIN_HISTORIES) . >$$log 2>&1; \
+	rc=$$?; if [ $$rc -eq 0 ]; then grep -E 'histories linearizable|^ok' $$log; else cat $$log; fi; rm -f $$log; exit $$rc
+	@echo "== state machines, $(RAPID_CHECKS) runs per map"; \
+	log=$$(mktemp); $(GO) test -race -timeout 60m -v -run '^TestStateMachine$$' -rapid.checks $(RAPID_CHECKS) . >$$log 2>&1; \
+	rc=$$?; if [ $$rc -eq 0 ]; then grep -E 'state-machine runs|^ok' $$log; else cat $$log; fi; rm -f $$log; exit $$rc
+	@echo "== concurrency and panic tests, $(VERIFY_COUNT) times"
+	$(GO) test -race -timeout 60m -run '^TestMap$$/.*/.*/(Concurrent|Panic)/' -count $(VERIFY_COUNT) .
 
 ## lint: staticcheck at a pinned version, fetched through the module proxy
 lint:

@@ -62,9 +62,9 @@ func TestLinearizable(t *testing.T) {
 					unknown++
 				}
 			}
-			t.Logf("%d histories linearizable (seed %d), each %d goroutines × %d operations on %d keys; "+
+			t.Logf("%s: %d histories linearizable (seed %d), each %d goroutines × %d operations on %d keys; "+
 				"%.0f%% of operations overlapped another on their key; %d checks timed out",
-				histories-unknown, seed, linGoroutines, linOpsEach, linKeys, 100*float64(overlapped)/float64(ops), unknown)
+				c.name, histories-unknown, seed, linGoroutines, linOpsEach, linKeys, 100*float64(overlapped)/float64(ops), unknown)
 			if unknown*10 > histories {
 				t.Errorf("%d of %d checks timed out: the histories are too long to prove anything", unknown, histories)
 			}

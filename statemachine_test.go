@@ -23,8 +23,8 @@ func TestStateMachine(t *testing.T) {
 				r := newModelRun(newMap[int, int](c))
 				rt.Repeat(stateMachineActions(r, &actions))
 			})
-			t.Logf("%d state-machine runs of %.1f actions on average, each action followed by a full comparison with the model",
-				runs.Load(), float64(actions.Load())/float64(runs.Load()))
+			t.Logf("%s: %d state-machine runs of %.1f actions on average, each action followed by a full comparison with the model",
+				c.name, runs.Load(), float64(actions.Load())/float64(runs.Load()))
 		})
 	}
 }
