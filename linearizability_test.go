@@ -34,7 +34,8 @@ const (
 // TestLinearizable records concurrent histories of every single-key
 // operation on every implementation and checks with porcupine that each is
 // linearizable: that some order of the operations, consistent with which
-// ones finished before others started, explains every result.
+// ones finished before others started, explains every result. After each
+// history it also checks that Len agrees with Range.
 func TestLinearizable(t *testing.T) {
 	seed := *linSeed
 	if seed == 0 {
@@ -50,7 +51,14 @@ func TestLinearizable(t *testing.T) {
 			var unknown, overlapped, ops int
 			for h := range histories {
 				hseed := seed + uint64(h)
-				history := recordHistory(newMap[int, int](c), hseed)
+				m := newMap[int, int](c)
+				history := recordHistory(m, hseed)
+				// With nothing in flight, Len must be exact.
+				if n, entries := m.Len(), len(contents(t, m)); n != entries {
+					t.Fatalf("after history %d, Len = %d but Range visits %d entries\n"+
+						"replay its operations with -run '^%s$' -lin.seed=%d -lin.histories=1",
+						h, n, entries, t.Name(), hseed)
+				}
 				ops += len(history)
 				overlapped += countOverlapped(history)
 				switch porcupine.CheckOperationsTimeout(mapModel, history, linTimeout) {
