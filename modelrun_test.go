@@ -3,7 +3,6 @@ package safemap_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -34,8 +33,8 @@ func (r *modelRun) keyOp(o keyOp) error {
 }
 
 // rangeStop ranges over the map, with Range or with All, and stops after
-// stop (at least 1) calls of yield. Every entry visited must be in the model, none twice,
-// and yield must run min(stop, Len) times.
+// stop (at least 1) calls of yield. Every entry visited must be in the
+// model, none twice, and yield must run min(stop, Len) times.
 func (r *modelRun) rangeStop(stop int, useAll bool) error {
 	seen := make(map[int]int)
 	var err error
@@ -70,7 +69,7 @@ func (r *modelRun) rangeStop(stop int, useAll bool) error {
 // A Range that holds a lock while yield runs deadlocks here; the deadlock
 // fails the run after a timeout instead of hanging it.
 func (r *modelRun) rangeDelete() error {
-	err := within(func() {
+	err := within(10*time.Second, func() {
 		r.m.Range(func(k, v int) bool {
 			if v%2 != 0 {
 				r.m.Delete(k)
@@ -162,7 +161,7 @@ func (r *modelRun) panicIn(which, key int) error {
 	case p != boom{}:
 		return fmt.Errorf("the callback's panic did not reach the caller: recovered %v", p)
 	}
-	err := within(func() {
+	err := within(10*time.Second, func() {
 		r.m.Load(key)
 		r.m.Compute(key, func(old int, _ bool) (int, safemap.ComputeOp) { return old, safemap.CancelOp })
 		r.m.Len()
@@ -172,23 +171,6 @@ func (r *modelRun) panicIn(which, key int) error {
 		return fmt.Errorf("after a panic in a callback on key %d: %v", key, err)
 	}
 	return r.check()
-}
-
-// within runs fn on another goroutine and returns an error if it has not
-// returned after ten seconds, which no map operation here comes close to
-// needing: the sign of a lock that is held for good.
-func within(fn func()) error {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn()
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-time.After(10 * time.Second):
-		return errors.New("map operations did not finish within 10s: a lock is held")
-	}
 }
 
 // check compares the whole map with the model: through Range, through All,
