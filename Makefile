@@ -4,10 +4,12 @@ GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 EXAMPLES    := jsonrpc registry counter
 
-.PHONY: test fmt-check vet race lint cover bench examples bench-test compare compare-full benchmarks
+.PHONY: test fmt-check vet race vet-386 test-386 tools-386 bench-test verify lint cover bench examples fuzz compare compare-full benchmarks
 
-## test: gofmt check, go vet, and every test under the race detector, in both modules
-test: fmt-check vet race bench-test
+## test: gofmt check, go vet, and every test under the race detector, in both
+## modules; then go vet and the short tests for 386, since padding and 64-bit
+## atomics are where 32-bit bugs hide
+test: fmt-check vet race bench-test vet-386 test-386
 
 fmt-check:
 	@unformatted=$$(gofmt -l .); \
@@ -18,6 +20,43 @@ vet:
 
 race:
 	$(GO) test -race ./...
+
+vet-386:
+	GOARCH=386 $(GO) vet ./...
+
+# The race detector does not support 386, and -short keeps the emulated run
+# short. qemu-i386 (7.2) mishandles the signals of Go's asynchronous
+# preemption, and Go programs crash under it at random unless it is off;
+# goroutines are still preempted at function calls.
+test-386: tools-386
+	GODEBUG=asyncpreemptoff=1 GOARCH=386 $(GO) test -short -exec qemu-i386 ./...
+
+# A 386 test binary runs under qemu-i386, from Debian's qemu-user package,
+# installed here when missing: amd64 kernels may not run 386 binaries.
+tools-386:
+	@command -v qemu-i386 >/dev/null || { \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		echo "installing qemu-user to run 386 test binaries"; \
+		$$sudo apt-get update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null; }
+
+## verify: the long checks, under the race detector: LIN_HISTORIES
+## linearizability histories and RAPID_CHECKS state-machine runs per
+## implementation (make test runs 500 and 100), then the concurrency and
+## panic tests of the suite VERIFY_COUNT times over. The first two print
+## their figures, or everything if they fail.
+LIN_HISTORIES ?= 20000
+RAPID_CHECKS  ?= 5000
+VERIFY_COUNT  ?= 20
+verify:
+	@echo "== linearizability, $(LIN_HISTORIES) histories per map"; \
+	log=$$(mktemp); $(GO) test -race -timeout 60m -v -run '^TestLinearizable$$' -lin.histories $(LIN_HISTORIES) . >$$log 2>&1; \
+	rc=$$?; if [ $$rc -eq 0 ]; then grep -E 'histories linearizable|^ok' $$log; else cat $$log; fi; rm -f $$log; exit $$rc
+	@echo "== state machines, $(RAPID_CHECKS) runs per map"; \
+	log=$$(mktemp); $(GO) test -race -timeout 60m -v -run '^TestStateMachine$$' -rapid.checks $(RAPID_CHECKS) . >$$log 2>&1; \
+	rc=$$?; if [ $$rc -eq 0 ]; then grep -E 'state-machine runs|^ok' $$log; else cat $$log; fi; rm -f $$log; exit $$rc
+	@echo "== concurrency and panic tests, $(VERIFY_COUNT) times"
+	$(GO) test -race -timeout 60m -run '^TestMap$$/.*/.*/(Concurrent|Panic)/' -count $(VERIFY_COUNT) .
 
 ## lint: staticcheck at a pinned version, fetched through the module proxy
 lint:
@@ -57,3 +96,29 @@ compare-full:
 ## summary into BENCHMARKS.md; run it on a quiet machine
 benchmarks:
 	bench/benchmarks.sh $(MAPBENCH_FLAGS)
+
+## fuzz: each fuzz target of the library in turn for FUZZTIME; the seed
+## corpus in testdata/fuzz already runs in make test. Inputs the fuzzer finds
+## interesting are minimized for at most FUZZMINIMIZETIME, not the default
+## minute, so that a short run mostly fuzzes. A failing input is written to
+## testdata/fuzz/FuzzXxx. Go 1.26's fuzz coordinator can also fail a run that
+## found nothing, with "context deadline exceeded" as -fuzztime expires
+## (go.dev/issue/75804); such a run, with no new input written, is reported
+## and passes.
+FUZZTIME         ?= 30s
+FUZZMINIMIZETIME ?= 5s
+fuzz:
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	for f in $$($(GO) test -list '^Fuzz' . | grep '^Fuzz'); do \
+		echo "== $$f"; \
+		before=$$(ls testdata/fuzz/$$f 2>/dev/null | wc -l); \
+		{ $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) . 2>&1; \
+		  echo $$? > $$tmp/rc; } | tee $$tmp/log; \
+		[ "$$(cat $$tmp/rc)" -eq 0 ] && continue; \
+		if [ "$$(ls testdata/fuzz/$$f 2>/dev/null | wc -l)" -eq "$$before" ] && \
+		   grep -qx '    context deadline exceeded' $$tmp/log; then \
+			echo "$$f: no failing input; the run ended on the fuzz coordinator's deadline race"; \
+		else \
+			exit 1; \
+		fi; \
+	done

@@ -51,8 +51,10 @@
 //   - The zero value of each map is empty and ready for use. Maps must not be
 //     copied after first use; go vet reports copies.
 //   - Every map implements [encoding/json.Marshaler] and
-//     [encoding/json.Unmarshaler] with the key rules of a built-in map. A
-//     document that does not decode leaves the map unchanged.
+//     [encoding/json.Unmarshaler] with the rules of a built-in map: a
+//     repeated key keeps its last value and invalid UTF-8 becomes U+FFFD. A
+//     document that does not decode (bad syntax, a wrong type, a number out
+//     of range, nesting too deep) leaves the map unchanged.
 //
 // The functions passed to Compute and LoadOrCompute must not call methods of
 // the same map: in MutexMap, RWMap and ShardedMap they run under the lock that

@@ -12,6 +12,18 @@ func ShardCount[K comparable, V any](m *ShardedMap[K, V]) int {
 	return len(m.loadTable().shards)
 }
 
+// ShardIndex returns the index of the shard that holds key in m, as the
+// map's own methods find it.
+func ShardIndex[K comparable, V any](m *ShardedMap[K, V], key K) int {
+	t, s := m.loadTable(), m.shardFor(key)
+	for i := range t.shards {
+		if &t.shards[i].RWMap == s {
+			return i
+		}
+	}
+	panic("safemap: a key's shard is not in its map's table")
+}
+
 func ShardSize[K comparable, V any]() uintptr {
 	var s shard[K, V]
 	return unsafe.Sizeof(s)

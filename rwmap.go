@@ -156,8 +156,11 @@ func (m *RWMap[K, V]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON replaces the map's entries with those of a JSON object,
-// decoded as encoding/json decodes into a built-in map[K]V. If data is not
-// such an object, it returns the decoder's error and leaves the map unchanged.
+// decoded as encoding/json decodes into a new map[K]V: a repeated key keeps
+// its last value, and invalid UTF-8 in a string becomes U+FFFD. JSON null
+// empties the map. Anything else that is not such an object, a key or value
+// of the wrong type or out of range, or nesting deeper than encoding/json
+// allows makes it return the decoder's error and leave the map unchanged.
 func (m *RWMap[K, V]) UnmarshalJSON(data []byte) error {
 	decoded, err := decodeJSON[K, V](data)
 	if err != nil {
