@@ -14,8 +14,8 @@ import (
 // nothing for integer and string keys, while writers lock one bucket.
 //
 // It is the fastest map here for most workloads: reads scale with cores as
-// in [SyncMap], and writes to different buckets never wait for each other,
-// as in [ShardedMap] with one shard per handful of keys. It pays for that
+// in [SyncMap], and a writer locks only its key's bucket, as in [ShardedMap]
+// with one shard per handful of keys. It pays for that
 // with an allocation for every value written (entries are immutable, so that
 // readers need no lock) and with about as much memory as a built-in map plus
 // one pointer per entry.
@@ -28,7 +28,8 @@ import (
 //
 // Compute and LoadOrCompute call their function while the key's bucket is
 // locked: it runs exactly once per call and must not call methods of the
-// same map. Range copies one bucket at a time under its lock and calls yield
+// same map. While it runs, writers of keys in that bucket wait, and so may
+// any writer if the table is being resized; keep the function short. Range copies one bucket at a time under its lock and calls yield
 // after releasing it, so it allocates one small buffer per call. Len reads
 // one counter per core.
 //
@@ -71,6 +72,16 @@ type migration[K comparable, V any] struct {
 	done    chan struct{}
 }
 
+// finished reports whether the migration has made its table current.
+func (mg *migration[K, V]) finished() bool {
+	select {
+	case <-mg.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // A bucket holds up to slotsPerBucket entries and links to overflow buckets.
 // Its lock lives in the table's lock array, which leaves room in the bucket's
 // cache line for a sixth slot.
@@ -93,6 +104,7 @@ type bucket[K comparable, V any] struct {
 type bucketEntry[K comparable, V any] struct {
 	key   K
 	value V
+	hash  uint64 // placed by this hash in every table: a NaN key's stays fixed
 }
 
 type counterStripe struct {
@@ -105,9 +117,9 @@ const (
 	// word and the overflow pointer.
 	slotsPerBucket = 6
 
-	// maxLocks bounds a table's lock array. Two writers wait for each other
-	// only when their buckets share a lock; with 1,024 locks that is one pair
-	// in a thousand, for 8 KiB per table.
+	// maxLocks bounds a table's lock array. Outside a resize, two writers
+	// wait for each other only when their buckets share a lock; with 1,024
+	// locks that is one pair in a thousand, for 8 KiB per table.
 	maxLocks = 1024
 
 	// Growth and shrinking thresholds, as entries per 16 slots. Three
@@ -200,6 +212,7 @@ func (m *BucketMap[K, V]) initTable() *bucketTable[K, V] {
 func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
 	t := m.table.Load()
 	if t == nil {
+		mustBeHashable(key)
 		return value, false
 	}
 	h := hashOf(&t.seed, key)
@@ -207,7 +220,11 @@ func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
 	b := &t.buckets[h&t.mask]
 	meta := b.meta.Load()
 	for meta&movedBit != 0 { // moved by a resize: its keys are in the next table
-		t = t.migration.Load().to
+		mg := t.migration.Load()
+		if mg.drop && !mg.finished() {
+			break // until a Clear ends, its frozen buckets hold the map as before it
+		}
+		t = mg.to
 		b = &t.buckets[h&t.mask]
 		meta = b.meta.Load()
 	}
@@ -242,7 +259,7 @@ func (m *BucketMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 		l.unlock()
 		return e.value, true
 	}
-	l.insert(&bucketEntry[K, V]{key, value})
+	l.insert(&bucketEntry[K, V]{key, value, l.h})
 	l.unlock()
 	m.inserted(l)
 	return value, false
@@ -266,7 +283,7 @@ func (m *BucketMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, load
 		return e.value, true
 	}
 	actual = l.callUnlocking(valueFn)
-	l.insert(&bucketEntry[K, V]{key, actual})
+	l.insert(&bucketEntry[K, V]{key, actual, l.h})
 	l.unlock()
 	m.inserted(l)
 	return actual, false
@@ -276,6 +293,7 @@ func (m *BucketMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, load
 // The loaded result reports whether the key was present.
 func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	if m.table.Load() == nil {
+		mustBeHashable(key)
 		return value, false
 	}
 	l := m.lock(key)
@@ -299,7 +317,7 @@ func (m *BucketMap[K, V]) Delete(key K) {
 // The loaded result reports whether the key was present.
 func (m *BucketMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 	l := m.lock(key)
-	ne := &bucketEntry[K, V]{key, value}
+	ne := &bucketEntry[K, V]{key, value, l.h}
 	if e := l.find(key); e != nil {
 		l.replace(ne)
 		l.unlock()
@@ -328,11 +346,11 @@ func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V
 	value, op := l.computeUnlocking(fn, old, e != nil)
 	switch {
 	case op == UpdateOp && e != nil:
-		l.replace(&bucketEntry[K, V]{key, value})
+		l.replace(&bucketEntry[K, V]{key, value, l.h})
 		l.unlock()
 		return value, true
 	case op == UpdateOp:
-		l.insert(&bucketEntry[K, V]{key, value})
+		l.insert(&bucketEntry[K, V]{key, value, l.h})
 		l.unlock()
 		m.inserted(l)
 		return value, true
@@ -386,9 +404,10 @@ func (m *BucketMap[K, V]) Len() int {
 	return int(max(t.shared.count(), 0))
 }
 
-// Clear removes all entries. A write that overlaps Clear takes effect either
-// before it, and is removed, or after it. The table returns to its initial
-// size.
+// Clear removes all entries at one instant: a write that overlaps Clear
+// takes effect either before it, and is removed, or after it. Readers do not
+// wait for it; writers that reach an emptied bucket wait until it returns.
+// The table returns to its initial size.
 func (m *BucketMap[K, V]) Clear() {
 	if t := m.table.Load(); t != nil {
 		m.replace(newBucketTable[K, V](t.shared.minBuckets, t.shared, t.seed), 0)
@@ -401,10 +420,12 @@ func (m *BucketMap[K, V]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON replaces the map's entries with those of a JSON object,
-// decoded as encoding/json decodes into a built-in map[K]V. If data is not
-// such an object, it returns the decoder's error and leaves the map
-// unchanged. Concurrent writes take effect either before it, and are
-// replaced, or after it, as with Clear.
+// decoded as encoding/json decodes into a new map[K]V: a repeated key keeps
+// its last value, and invalid UTF-8 in a string becomes U+FFFD. JSON null
+// empties the map. Anything else that is not such an object, a key or value
+// of the wrong type or out of range, or nesting deeper than encoding/json
+// allows makes it return the decoder's error and leave the map unchanged.
+// The new entries replace the old ones at one instant, as in Clear.
 func (m *BucketMap[K, V]) UnmarshalJSON(data []byte) error {
 	decoded, err := decodeJSON[K, V](data)
 	if err != nil {
@@ -414,7 +435,7 @@ func (m *BucketMap[K, V]) UnmarshalJSON(data []byte) error {
 	nt := newBucketTable[K, V](max(t.shared.minBuckets, bucketsFor(len(decoded))), t.shared, t.seed)
 	for k, v := range decoded {
 		h := hashOf(&nt.seed, k)
-		nt.buckets[h&nt.mask].insert(&bucketEntry[K, V]{k, v}, fingerprint(h))
+		nt.buckets[h&nt.mask].insert(&bucketEntry[K, V]{k, v, h}, fingerprint(h))
 	}
 	m.replace(nt, len(decoded))
 	return nil
@@ -463,7 +484,12 @@ func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
 			return locked[K, V]{t: t, mu: mu, head: b, h: h, fp: fingerprint(h)}
 		}
 		mu.Unlock()
-		t = t.migration.Load().to
+		mg := t.migration.Load()
+		if mg.drop { // a write after a Clear waits for it to end, so no earlier write outlives it
+			m.migrate(t, mg)
+			<-mg.done
+		}
+		t = mg.to
 	}
 }
 
@@ -614,7 +640,7 @@ func (m *BucketMap[K, V]) finishMigration(t *bucketTable[K, V]) {
 // moves the last bucket makes the new table current.
 func (m *BucketMap[K, V]) migrate(t *bucketTable[K, V], mg *migration[K, V]) {
 	n := int64(len(t.buckets))
-	for {
+	for mg.claimed.Load() < n {
 		start := mg.claimed.Add(migrationChunk) - migrationChunk
 		if start >= n {
 			return
@@ -652,7 +678,7 @@ func (t *bucketTable[K, V]) move(i uint64, mg *migration[K, V]) {
 				dropped++
 				continue
 			}
-			h := hashOf(&nt.seed, e.key)
+			h := e.hash
 			j := h & nt.mask
 			if merging {
 				nt.lockOf(j).Lock()
@@ -690,23 +716,13 @@ func (t *bucketTable[K, V]) collect(i, mask, want uint64, buf []*bucketEntry[K, 
 	for c := b; c != nil; c = c.next.Load() {
 		for occupied := c.meta.Load() & slotTopBits; occupied != 0; occupied &= occupied - 1 {
 			e := c.slots[bits.TrailingZeros64(occupied)>>3].Load()
-			if filter && !t.wants(e.key, mask, want) {
+			if filter && e.hash&mask != want {
 				continue
 			}
 			buf = append(buf, e)
 		}
 	}
 	return buf
-}
-
-// wants reports whether key belongs to the partition h&mask == want. A key
-// unequal to itself, such as NaN, hashes differently each time: it belongs
-// to the first partition that shares its bucket.
-func (t *bucketTable[K, V]) wants(key K, mask, want uint64) bool {
-	if key != key {
-		return want&^t.mask == 0
-	}
-	return hashOf(&t.seed, key)&mask == want
 }
 
 func (sh *bucketShared) add(h uint64, delta int64) {

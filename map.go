@@ -241,6 +241,14 @@ func nilFunc(method string) {
 	panic("safemap: " + method + " called with a nil function")
 }
 
+// mustBeHashable panics, as a built-in map does, if key's dynamic type is
+// not hashable. Paths that answer without hashing call it, so that such a
+// key panics on an empty map too.
+func mustBeHashable[K comparable](key K) {
+	var probe map[K]struct{}
+	_ = probe[key]
+}
+
 // plainMap is a built-in map with one method per Map operation. It takes no
 // lock: its owner holds the lock that guards it. The zero plainMap is empty,
 // and the built-in map is allocated on first store.

@@ -138,9 +138,11 @@ var suite = []struct {
 	{"Concurrent/SwapNoLostUpdate", testConcurrentSwap},
 	{"Concurrent/RangeWhileWriting", testConcurrentRange},
 	{"Concurrent/ClearWhileStoring", testConcurrentClear},
+	{"Concurrent/ClearIsAtomic", testClearIsAtomic},
 	{"Concurrent/ComputeInsertDelete", testConcurrentComputeInsertDelete},
 	{"Concurrent/WriteDuringLoadOrCompute", testWriteDuringLoadOrCompute},
 	{"Concurrent/GrowAndShrink", testConcurrentGrowAndShrink},
+	{"Concurrent/NaNKeysWhileResizing", testConcurrentNaNKeys},
 	{"Panic/LoadOrCompute", testPanicLoadOrCompute},
 	{"Panic/LoadOrComputeWaiters", testPanicLoadOrComputeWaiters},
 	{"Panic/Compute", testPanicCompute},
@@ -689,10 +691,16 @@ func testUnhashableKeys(t *testing.T, c impl) {
 	for name, call := range methods {
 		t.Run(name, func(t *testing.T) {
 			m := newMap[any, int](c)
-			m.Store("a", 1)
+			// A built-in map panics even when empty, if with other words;
+			// so must a map never written to, which may skip hashing.
 			got := recovered(func() { call(m, []int{1}) })
-			require.NotNil(t, got, "an unhashable key must panic")
+			require.NotNil(t, got, "an unhashable key must panic on an empty map")
 			var rerr runtime.Error
+			require.True(t, errors.As(got.(error), &rerr), "panics with a runtime.Error like a built-in map, got %T", got)
+			assert.Contains(t, fmt.Sprint(got), "hash of unhashable type")
+			m.Store("a", 1)
+			got = recovered(func() { call(m, []int{1}) })
+			require.NotNil(t, got, "an unhashable key must panic")
 			assert.True(t, errors.As(got.(error), &rerr), "panics with a runtime.Error like a built-in map, got %T", got)
 			assert.Equal(t, fmt.Sprint(want), fmt.Sprint(got))
 			finishesWithin(t, 10*time.Second, func() {
@@ -1148,6 +1156,39 @@ func testConcurrentClear(t *testing.T, c impl) {
 	}
 }
 
+// testClearIsAtomic stores keys 0, 1, 2, ... in order while another
+// goroutine clears the map. Clear takes effect at one instant, so the keys
+// left must be those stored after it: a suffix of the sequence. A Clear that
+// empties one part of the map after another can keep an early key and drop
+// a later one.
+func testClearIsAtomic(t *testing.T, c impl) {
+	const keys = 400
+	for range scale(50) {
+		m := newMap[int, int](c)
+		fill(m, keys) // so that Clear has work to do while the stores run
+		parallel(2, func(g int) {
+			if g == 0 {
+				m.Clear()
+				return
+			}
+			for k := range keys {
+				m.Store(k, -k)
+			}
+		})
+		got := contents(t, m)
+		first := keys
+		for k := range got {
+			first = min(first, k)
+		}
+		for k := first; k < keys; k++ {
+			v, ok := got[k]
+			require.True(t, ok, "key %d was stored after key %d, which survived Clear", k, first)
+			require.Equal(t, -k, v)
+		}
+		require.Equal(t, len(got), m.Len())
+	}
+}
+
 func testConcurrentComputeInsertDelete(t *testing.T, c impl) {
 	const goroutines, keys = 8, 16
 	perG := keys * 2 * scale(32) // each goroutine toggles each key an even number of times
@@ -1280,6 +1321,60 @@ func testConcurrentGrowAndShrink(t *testing.T, c impl) {
 	stop.Store(true)
 	readers.Wait()
 	requireContents(t, fill(newMap[int, int](c), stable), m)
+}
+
+// testConcurrentNaNKeys grows and shrinks a map that holds NaN keys, which
+// hash differently each time they are hashed, while a reader checks that
+// Range visits each NaN entry exactly once. No write may be lost on the way.
+func testConcurrentNaNKeys(t *testing.T, c impl) {
+	const nans = 300
+	churn := scale(10_000)
+	m := newMap[float64, int](c)
+	for i := range nans {
+		m.Store(math.NaN(), -1-i)
+	}
+	var stop atomic.Bool
+	var reader sync.WaitGroup
+	reader.Add(1)
+	go func() {
+		defer reader.Done()
+		for !stop.Load() {
+			seen, twice := make(map[int]bool), 0
+			m.Range(func(k float64, v int) bool {
+				if k != k {
+					if seen[v] {
+						twice = v
+						return false
+					}
+					seen[v] = true
+				}
+				return true
+			})
+			if twice != 0 {
+				t.Errorf("Range visited the NaN entry %d twice during a resize", twice)
+				return
+			}
+			if len(seen) != nans {
+				t.Errorf("Range visited %d of %d NaN entries during a resize", len(seen), nans)
+				return
+			}
+		}
+	}()
+	parallel(2, func(g int) {
+		for i := g; i < churn; i += 2 {
+			m.Store(float64(i), i)
+		}
+		for i := g; i < churn; i += 2 {
+			if v, ok := m.LoadAndDelete(float64(i)); !ok || v != i {
+				t.Errorf("LoadAndDelete(%d) = %d, %v after a resize", i, v, ok)
+				return
+			}
+		}
+	})
+	stop.Store(true)
+	reader.Wait()
+	assert.Equal(t, nans, len(contents(t, m)))
+	assert.Equal(t, nans, m.Len())
 }
 
 type boom struct{}

@@ -75,7 +75,9 @@ func (m *SyncMap[K, V]) Load(key K) (value V, ok bool) {
 		if p, ok := cur.(*V); ok {
 			return *p, true
 		}
+		return value, false
 	}
+	mustBeHashable(key)
 	return value, false
 }
 
@@ -130,6 +132,7 @@ func (m *SyncMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded
 func (m *SyncMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	s := m.state.Load()
 	if s == nil {
+		mustBeHashable(key)
 		return value, false
 	}
 	for {
