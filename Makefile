@@ -88,7 +88,7 @@ MAPBENCH_OUT ?= mapbench-out
 compare:
 	cd bench && $(GO) run ./cmd/mapbench -out $(CURDIR)/$(MAPBENCH_OUT) $(MAPBENCH_FLAGS)
 
-## compare-full: the whole matrix on 1, 2, 4 and 8 goroutines (well over an hour)
+## compare-full: the whole matrix on 1, 2 and 8 goroutines (about an hour)
 compare-full:
 	cd bench && $(GO) run ./cmd/mapbench -full -out $(CURDIR)/$(MAPBENCH_OUT) $(MAPBENCH_FLAGS)
 

@@ -57,6 +57,6 @@
 //     of range, nesting too deep) leaves the map unchanged.
 //
 // The functions passed to Compute and LoadOrCompute must not call methods of
-// the same map: in MutexMap, RWMap and ShardedMap they run under the lock that
-// guards their key.
+// the same map: in MutexMap, RWMap, ShardedMap and BucketMap they run under
+// the lock that guards their key.
 package safemap

@@ -367,7 +367,7 @@ func TestPresets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(cfg.specs(), workload.Matrix()) || !slices.Equal(cfg.goroutines, []int{1, 2, 4, 8}) {
+	if !slices.Equal(cfg.specs(), workload.Matrix()) || !slices.Equal(cfg.goroutines, []int{1, 2, 8}) {
 		t.Errorf("-full measures %v on %v", cfg.specs(), cfg.goroutines)
 	}
 
