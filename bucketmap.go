@@ -82,6 +82,13 @@ func (mg *migration[K, V]) finished() bool {
 	}
 }
 
+// clearing reports whether the migration drops the entries and has not yet
+// ended. Until it ends, readers keep reading the old table's frozen buckets,
+// which still hold the map as it was before the Clear.
+func (mg *migration[K, V]) clearing() bool {
+	return mg.drop && !mg.finished()
+}
+
 // A bucket holds up to slotsPerBucket entries and links to overflow buckets.
 // Its lock lives in the table's lock array, which leaves room in the bucket's
 // cache line for a sixth slot.
@@ -221,8 +228,8 @@ func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
 	meta := b.meta.Load()
 	for meta&movedBit != 0 { // moved by a resize: its keys are in the next table
 		mg := t.migration.Load()
-		if mg.drop && !mg.finished() {
-			break // until a Clear ends, its frozen buckets hold the map as before it
+		if mg.clearing() {
+			break
 		}
 		t = mg.to
 		b = &t.buckets[h&t.mask]
@@ -695,11 +702,12 @@ func (t *bucketTable[K, V]) move(i uint64, mg *migration[K, V]) {
 
 // collect appends to buf the entries of bucket i of t whose hashes h satisfy
 // h&mask == want. If the bucket has moved, it collects from the buckets of
-// the next table that can hold such keys.
+// the next table that can hold such keys, unless a Clear is still under way:
+// then, as Load does, it reads the frozen bucket.
 func (t *bucketTable[K, V]) collect(i, mask, want uint64, buf []*bucketEntry[K, V]) []*bucketEntry[K, V] {
 	mu, b := t.lockOf(i), &t.buckets[i]
 	mu.Lock()
-	if b.meta.Load()&movedBit != 0 {
+	if b.meta.Load()&movedBit != 0 && !t.migration.Load().clearing() {
 		mu.Unlock()
 		nt := t.migration.Load().to
 		if t.mask > mask {

@@ -1,7 +1,9 @@
 package safemap_test
 
 import (
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gosafemap/safemap"
 	"github.com/stretchr/testify/assert"
@@ -56,4 +58,61 @@ func TestBucketMapCapacityIsTheFloor(t *testing.T) {
 	assert.Equal(t, initial, safemap.BucketCount(m), "never shrinks below WithCapacity")
 	m.Clear()
 	assert.Equal(t, initial, safemap.BucketCount(m), "Clear returns to the initial size")
+}
+
+// TestBucketMapRangeDuringClear: until a Clear ends, the map holds what it
+// held before it, so a Range that overlaps it must still visit every key,
+// also in buckets that the Clear has already passed. Here the Clear is held
+// up in the first chunk of buckets by a Compute, while a Store moves the
+// other three chunks for it and then waits for the Clear to end.
+func TestBucketMapRangeDuringClear(t *testing.T) {
+	const keys = 900 // 256 buckets: four chunks of migration
+	m := safemap.NewBucketMap[int, int]()
+	for k := range keys {
+		m.Store(k, k)
+	}
+	require.Equal(t, 256, safemap.BucketCount(m))
+	hold := -1 // a key in the first chunk
+	for k := range keys {
+		if safemap.BucketIndex(m, k) < 64 {
+			hold = k
+			break
+		}
+	}
+	require.GreaterOrEqual(t, hold, 0, "no key in the first 64 buckets")
+
+	seen := map[int]bool{}
+	computing, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	m.Range(func(k, v int) bool {
+		seen[k] = true
+		if k != hold {
+			return true
+		}
+		// hold's bucket is copied: lock it, and start the Clear behind it
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			m.Compute(hold, func(old int, loaded bool) (int, safemap.ComputeOp) {
+				close(computing)
+				<-release
+				return old, safemap.CancelOp
+			})
+		}()
+		<-computing
+		go func() { defer wg.Done(); m.Clear() }()
+		require.Eventually(t, func() bool { return safemap.Migrating(m) }, 10*time.Second, time.Millisecond)
+		go func() { defer wg.Done(); m.Store(keys, keys) }()
+		require.Eventually(t, func() bool { return safemap.MovedBuckets(m) >= 256-64 },
+			10*time.Second, time.Millisecond, "the last three chunks were not moved")
+		return true
+	})
+	close(release)
+	wg.Wait()
+
+	for k := range keys {
+		assert.True(t, seen[k], "Range missed key %d, present until the Clear ended", k)
+	}
+	_, stored := m.Load(keys) // the Store took effect before the Clear, or after it
+	assert.Equal(t, map[bool]int{false: 0, true: 1}[stored], m.Len())
 }

@@ -43,3 +43,36 @@ func BucketSize[K comparable, V any]() uintptr {
 func BucketCount[K comparable, V any](m *BucketMap[K, V]) int {
 	return len(m.loadTable().buckets)
 }
+
+// BucketIndex returns the index of key's bucket in m's current table.
+func BucketIndex[K comparable, V any](m *BucketMap[K, V], key K) int {
+	t := m.loadTable()
+	return int(hashOf(&t.seed, key) & t.mask)
+}
+
+// MovedBuckets returns how many buckets of m's current table a resize or a
+// Clear under way has moved.
+func MovedBuckets[K comparable, V any](m *BucketMap[K, V]) int {
+	t, n := m.table.Load(), 0
+	for i := range t.buckets {
+		if t.buckets[i].meta.Load()&movedBit != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Migrating reports whether a resize or a Clear of m's table is under way.
+func Migrating[K comparable, V any](m *BucketMap[K, V]) bool {
+	return m.table.Load().migration.Load() != nil
+}
+
+// StoredEntries returns the number of entries in m's sync.Map, markers of
+// keys being computed included.
+func StoredEntries[K comparable, V any](m *SyncMap[K, V]) int {
+	n := 0
+	if s := m.state.Load(); s != nil {
+		s.m.Range(func(any, any) bool { n++; return true })
+	}
+	return n
+}

@@ -113,6 +113,9 @@ func (m *SyncMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded
 	s := m.loadState()
 	for {
 		cur, ok := s.m.Load(key)
+		if !ok && key != key {
+			return s.computeNaN(key, valueFn)
+		}
 		if !ok {
 			marker := new(computing)
 			marker.done.Add(1)
@@ -298,6 +301,16 @@ func (s *syncState[K, V]) compute(key K, marker *computing, valueFn func() V) (V
 		return v, false
 	}
 	return s.publish(key, &v) // another method replaced the marker
+}
+
+// computeNaN stores valueFn's result for a NaN key. No lookup finds a NaN,
+// so no other goroutine can wait for it, and a marker could never be
+// replaced or removed.
+func (s *syncState[K, V]) computeNaN(key K, valueFn func() V) (V, bool) {
+	v := valueFn()
+	s.m.Store(key, &v)
+	s.n.Add(1)
+	return v, false
 }
 
 // publish stores p for key unless the key holds a value, which it returns.
