@@ -1,9 +1,9 @@
 package safemap
 
 import (
+	"hash/maphash"
 	"iter"
 	"math/bits"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -30,8 +30,8 @@ import (
 // locked: it runs exactly once per call and must not call methods of the
 // same map. While it runs, writers of keys in that bucket wait, and so may
 // any writer if the table is being resized; keep the function short. Range copies one bucket at a time under its lock and calls yield
-// after releasing it, so it allocates one small buffer per call. Len reads
-// one counter per core.
+// after releasing it, so it allocates one small buffer per call. Len sums
+// a few counters per core.
 //
 // The zero BucketMap is empty and ready for use. A BucketMap must not be
 // copied after first use.
@@ -47,7 +47,7 @@ type BucketMap[K comparable, V any] struct {
 type bucketTable[K comparable, V any] struct {
 	buckets   []bucket[K, V]
 	mask      uint64
-	locks     []sync.Mutex // bucket i's chain is guarded by locks[i&lockMask]
+	locks     []paddedMutex // bucket i's chain is guarded by locks[i&lockMask]
 	lockMask  uint64
 	seed      hashSeed
 	shared    *bucketShared
@@ -56,8 +56,8 @@ type bucketTable[K comparable, V any] struct {
 
 // bucketShared is what every table of one map shares.
 type bucketShared struct {
-	counts     []counterStripe // entries, striped by key hash so writers rarely share a line
-	minBuckets int             // the table never shrinks below this
+	count      counter // entries, striped by key hash
+	minBuckets int     // the table never shrinks below this
 	shrink     bool
 }
 
@@ -101,11 +101,19 @@ func (mg *migration[K, V]) clearing() bool {
 // key. A key never moves between slots while present, so a reader that sees
 // no match saw the key absent at some instant during its call.
 type bucket[K comparable, V any] struct {
-	meta  atomic.Uint64
+	meta  uint64 // accessed only through loadMeta and storeMeta
 	slots [slotsPerBucket]atomic.Pointer[bucketEntry[K, V]]
 	_     [bucketPad]byte // before next: a zero-size last field would add padding
 	next  atomic.Pointer[bucket[K, V]]
 }
+
+// loadMeta and storeMeta access meta atomically. They call the functions of
+// sync/atomic rather than the methods of atomic.Uint64, because the compiler
+// inlines such methods into a generic function only in packages that import
+// sync/atomic themselves, and most callers of a map do not.
+func (b *bucket[K, V]) loadMeta() uint64 { return atomic.LoadUint64(&b.meta) }
+
+func (b *bucket[K, V]) storeMeta(meta uint64) { atomic.StoreUint64(&b.meta, meta) }
 
 // bucketEntry is immutable once published: a store makes a new one.
 type bucketEntry[K comparable, V any] struct {
@@ -114,9 +122,9 @@ type bucketEntry[K comparable, V any] struct {
 	hash  uint64 // placed by this hash in every table: a NaN key's stays fixed
 }
 
-type counterStripe struct {
-	n atomic.Int64
-	_ [cacheLineSize - 8]byte
+type paddedMutex struct {
+	sync.Mutex
+	_ [cacheLineSize - unsafe.Sizeof(sync.Mutex{})]byte
 }
 
 const (
@@ -126,7 +134,10 @@ const (
 
 	// maxLocks bounds a table's lock array. Outside a resize, two writers
 	// wait for each other only when their buckets share a lock; with 1,024
-	// locks that is one pair in a thousand, for 8 KiB per table.
+	// locks that is one pair in a thousand. Each lock has a cache line of
+	// its own, so that writers of neighbouring buckets do not contend for
+	// one line: at most 64 KiB, for a table that holds thousands of
+	// entries.
 	maxLocks = 1024
 
 	// Growth and shrinking thresholds, as entries per 16 slots. Three
@@ -161,13 +172,12 @@ func NewBucketMap[K comparable, V any](opts ...Option) *BucketMap[K, V] {
 }
 
 func newRootTable[K comparable, V any](o options) *bucketTable[K, V] {
-	stripes := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
 	shared := &bucketShared{
-		counts:     make([]counterStripe, stripes),
+		count:      newCounter(),
 		minBuckets: bucketsFor(o.capacity),
 		shrink:     !o.noShrink,
 	}
-	return newBucketTable[K, V](shared.minBuckets, shared, newHashSeed())
+	return newBucketTable[K, V](shared.minBuckets, shared, newHashSeed[K]())
 }
 
 // bucketsFor returns the power-of-two number of buckets that holds n entries
@@ -182,7 +192,7 @@ func newBucketTable[K comparable, V any](n int, shared *bucketShared, seed hashS
 	return &bucketTable[K, V]{
 		buckets:  make([]bucket[K, V], n),
 		mask:     uint64(n - 1),
-		locks:    make([]sync.Mutex, locks),
+		locks:    make([]paddedMutex, locks),
 		lockMask: uint64(locks - 1),
 		seed:     seed,
 		shared:   shared,
@@ -191,7 +201,7 @@ func newBucketTable[K comparable, V any](n int, shared *bucketShared, seed hashS
 
 // lockOf returns the lock that guards bucket i's chain.
 func (t *bucketTable[K, V]) lockOf(i uint64) *sync.Mutex {
-	return &t.locks[i&t.lockMask]
+	return &t.locks[i&t.lockMask].Mutex
 }
 
 // loadTable returns the current table, creating it for a zero BucketMap.
@@ -222,19 +232,18 @@ func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
 		mustBeHashable(key)
 		return value, false
 	}
-	h := hashOf(&t.seed, key)
-	fp := fingerprint(h)
-	b := &t.buckets[h&t.mask]
-	meta := b.meta.Load()
-	for meta&movedBit != 0 { // moved by a resize: its keys are in the next table
-		mg := t.migration.Load()
-		if mg.clearing() {
-			break
-		}
-		t = mg.to
-		b = &t.buckets[h&t.mask]
-		meta = b.meta.Load()
+	var h uint64
+	if t.seed.word64 { // hashOf, written out: it is too large to inline
+		h = t.seed.hashUint64(*(*uint64)(unsafe.Pointer(&key)))
+	} else {
+		h = maphash.Comparable(t.seed.seed, key)
 	}
+	b := &t.buckets[h&t.mask]
+	meta := b.loadMeta()
+	if meta&movedBit != 0 {
+		b, meta = t.follow(h)
+	}
+	fp := fingerprint(h)
 	for {
 		for match := matchFingerprint(meta, fp); match != 0; match &= match - 1 {
 			e := b.slots[bits.TrailingZeros64(match)>>3].Load()
@@ -245,8 +254,28 @@ func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
 		if b = b.next.Load(); b == nil {
 			return value, false
 		}
-		meta = b.meta.Load()
+		meta = b.loadMeta()
 	}
+}
+
+// follow returns the bucket for hash h, and its meta word, in the table
+// that a resize has moved t's bucket to, or in a later one. While a Clear is
+// under way, it returns the frozen bucket of the table the Clear drops.
+//
+//go:noinline
+func (t *bucketTable[K, V]) follow(h uint64) (*bucket[K, V], uint64) {
+	b := &t.buckets[h&t.mask]
+	meta := b.loadMeta()
+	for meta&movedBit != 0 {
+		mg := t.migration.Load()
+		if mg.clearing() {
+			break
+		}
+		t = mg.to
+		b = &t.buckets[h&t.mask]
+		meta = b.loadMeta()
+	}
+	return b, meta
 }
 
 // Store sets the value for key.
@@ -299,9 +328,8 @@ func (m *BucketMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, load
 // LoadAndDelete deletes the value for key, returning the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
-	if m.table.Load() == nil {
-		mustBeHashable(key)
-		return value, false
+	if _, ok := m.Load(key); !ok {
+		return value, false // absent at some instant of the call: no lock needed
 	}
 	l := m.lock(key)
 	e := l.find(key)
@@ -402,13 +430,13 @@ func (m *BucketMap[K, V]) All() iter.Seq2[K, V] {
 	return m.Range
 }
 
-// Len returns the number of entries. It sums one counter per core.
+// Len returns the number of entries. It sums a few counters per core.
 func (m *BucketMap[K, V]) Len() int {
 	t := m.table.Load()
 	if t == nil {
 		return 0
 	}
-	return int(max(t.shared.count(), 0))
+	return int(max(t.shared.count.load(), 0))
 }
 
 // Clear removes all entries at one instant: a write that overlaps Clear
@@ -454,7 +482,7 @@ func (m *BucketMap[K, V]) replace(nt *bucketTable[K, V], n int) {
 	for {
 		t := m.loadTable()
 		if mg := m.startMigration(t, true, func() *bucketTable[K, V] { return nt }); mg != nil {
-			t.shared.counts[0].n.Add(int64(n))
+			t.shared.count.add(0, int64(n))
 			m.migrate(t, mg)
 			<-mg.done
 			return
@@ -487,7 +515,7 @@ func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
 		i := h & t.mask
 		mu, b := t.lockOf(i), &t.buckets[i]
 		mu.Lock()
-		if b.meta.Load()&movedBit == 0 {
+		if b.loadMeta()&movedBit == 0 {
 			return locked[K, V]{t: t, mu: mu, head: b, h: h, fp: fingerprint(h)}
 		}
 		mu.Unlock()
@@ -505,7 +533,7 @@ func (l *locked[K, V]) unlock() { l.mu.Unlock() }
 // find returns the key's entry, or nil, and remembers where it is.
 func (l *locked[K, V]) find(key K) *bucketEntry[K, V] {
 	for b := l.head; b != nil; b = b.next.Load() {
-		for match := matchFingerprint(b.meta.Load(), l.fp); match != 0; match &= match - 1 {
+		for match := matchFingerprint(b.loadMeta(), l.fp); match != 0; match &= match - 1 {
 			i := bits.TrailingZeros64(match) >> 3
 			if e := b.slots[i].Load(); e != nil && e.key == key {
 				l.at, l.slot = b, i
@@ -558,7 +586,7 @@ func (l *locked[K, V]) insert(e *bucketEntry[K, V]) {
 // byte, so that meta stays a superset of the slots.
 func (l *locked[K, V]) remove() {
 	l.at.slots[l.slot].Store(nil)
-	l.at.meta.Store(l.at.meta.Load() &^ (0xff << (8 * l.slot)))
+	l.at.storeMeta(l.at.loadMeta() &^ (0xff << (8 * l.slot)))
 }
 
 // insert adds e to the first free slot of the chain that starts at b,
@@ -567,17 +595,17 @@ func (l *locked[K, V]) remove() {
 // see yet.
 func (b *bucket[K, V]) insert(e *bucketEntry[K, V], fp uint8) (grew bool) {
 	for {
-		meta := b.meta.Load()
+		meta := b.loadMeta()
 		if free := ^meta & slotTopBits; free != 0 {
 			i := bits.TrailingZeros64(free) >> 3
-			b.meta.Store(meta | uint64(fp)<<(8*i)) // meta first: see bucket
+			b.storeMeta(meta | uint64(fp)<<(8*i)) // meta first: see bucket
 			b.slots[i].Store(e)
 			return false
 		}
 		next := b.next.Load()
 		if next == nil {
 			next = new(bucket[K, V])
-			next.meta.Store(uint64(fp))
+			next.storeMeta(uint64(fp))
 			next.slots[0].Store(e)
 			b.next.Store(next) // published complete
 			return true
@@ -590,9 +618,9 @@ func (b *bucket[K, V]) insert(e *bucketEntry[K, V], fp uint8) (grew bool) {
 // an overflow bucket and the table is past its load.
 func (m *BucketMap[K, V]) inserted(l locked[K, V]) {
 	sh := l.t.shared
-	sh.add(l.h, 1)
+	sh.count.add(l.h>>32, 1)
 	if l.grew {
-		if n := len(l.t.buckets); sh.count()*16 > int64(n*slotsPerBucket*growLoad16) {
+		if n := len(l.t.buckets); sh.count.load()*16 > int64(n*slotsPerBucket*growLoad16) {
 			m.resize(l.t, 2*n)
 		}
 	}
@@ -602,9 +630,9 @@ func (m *BucketMap[K, V]) inserted(l locked[K, V]) {
 // its bucket and the table is below its load.
 func (m *BucketMap[K, V]) removed(l locked[K, V]) {
 	sh := l.t.shared
-	sh.add(l.h, -1)
-	if sh.shrink && l.head.meta.Load()&metaSlotMask == 0 && l.head.next.Load() == nil {
-		if n := len(l.t.buckets); n > sh.minBuckets && sh.count()*16 < int64(n*slotsPerBucket*shrinkLoad16) {
+	sh.count.add(l.h>>32, -1)
+	if sh.shrink && l.head.loadMeta()&metaSlotMask == 0 && l.head.next.Load() == nil {
+		if n := len(l.t.buckets); n > sh.minBuckets && sh.count.load()*16 < int64(n*slotsPerBucket*shrinkLoad16) {
 			m.resize(l.t, n/2)
 		}
 	}
@@ -679,7 +707,7 @@ func (t *bucketTable[K, V]) move(i uint64, mg *migration[K, V]) {
 	b := &t.buckets[i]
 	dropped := int64(0)
 	for c := b; c != nil; c = c.next.Load() {
-		for occupied := c.meta.Load() & slotTopBits; occupied != 0; occupied &= occupied - 1 {
+		for occupied := c.loadMeta() & slotTopBits; occupied != 0; occupied &= occupied - 1 {
 			e := c.slots[bits.TrailingZeros64(occupied)>>3].Load()
 			if mg.drop {
 				dropped++
@@ -696,8 +724,8 @@ func (t *bucketTable[K, V]) move(i uint64, mg *migration[K, V]) {
 			}
 		}
 	}
-	t.shared.counts[0].n.Add(-dropped)
-	b.meta.Store(b.meta.Load() | movedBit)
+	t.shared.count.add(0, -dropped)
+	b.storeMeta(b.loadMeta() | movedBit)
 }
 
 // collect appends to buf the entries of bucket i of t whose hashes h satisfy
@@ -707,7 +735,7 @@ func (t *bucketTable[K, V]) move(i uint64, mg *migration[K, V]) {
 func (t *bucketTable[K, V]) collect(i, mask, want uint64, buf []*bucketEntry[K, V]) []*bucketEntry[K, V] {
 	mu, b := t.lockOf(i), &t.buckets[i]
 	mu.Lock()
-	if b.meta.Load()&movedBit != 0 && !t.migration.Load().clearing() {
+	if b.loadMeta()&movedBit != 0 && !t.migration.Load().clearing() {
 		mu.Unlock()
 		nt := t.migration.Load().to
 		if t.mask > mask {
@@ -722,7 +750,7 @@ func (t *bucketTable[K, V]) collect(i, mask, want uint64, buf []*bucketEntry[K, 
 	defer mu.Unlock()
 	filter := mask > t.mask // keys of other partitions share this bucket
 	for c := b; c != nil; c = c.next.Load() {
-		for occupied := c.meta.Load() & slotTopBits; occupied != 0; occupied &= occupied - 1 {
+		for occupied := c.loadMeta() & slotTopBits; occupied != 0; occupied &= occupied - 1 {
 			e := c.slots[bits.TrailingZeros64(occupied)>>3].Load()
 			if filter && e.hash&mask != want {
 				continue
@@ -731,18 +759,6 @@ func (t *bucketTable[K, V]) collect(i, mask, want uint64, buf []*bucketEntry[K, 
 		}
 	}
 	return buf
-}
-
-func (sh *bucketShared) add(h uint64, delta int64) {
-	sh.counts[(h>>32)&uint64(len(sh.counts)-1)].n.Add(delta)
-}
-
-func (sh *bucketShared) count() int64 {
-	var n int64
-	for i := range sh.counts {
-		n += sh.counts[i].n.Load()
-	}
-	return n
 }
 
 // fingerprint returns the 7 top bits of h with the top bit set, so that it

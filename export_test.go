@@ -55,7 +55,7 @@ func BucketIndex[K comparable, V any](m *BucketMap[K, V], key K) int {
 func MovedBuckets[K comparable, V any](m *BucketMap[K, V]) int {
 	t, n := m.table.Load(), 0
 	for i := range t.buckets {
-		if t.buckets[i].meta.Load()&movedBit != 0 {
+		if t.buckets[i].loadMeta()&movedBit != 0 {
 			n++
 		}
 	}

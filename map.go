@@ -6,8 +6,12 @@ import (
 	"iter"
 	"maps"
 	"math/bits"
+	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync/atomic"
+	"unsafe"
 
 	"golang.org/x/exp/constraints"
 )
@@ -346,33 +350,39 @@ func yieldAll[K comparable, V any](entries []entry[K, V], yield func(K, V) bool)
 type hashSeed struct {
 	seed   maphash.Seed
 	s0, s1 uint64
+	word64 bool // keys are 8-byte words that are equal exactly when their bits are
 }
 
-func newHashSeed() hashSeed {
+func newHashSeed[K comparable]() hashSeed {
 	s := maphash.MakeSeed()
-	return hashSeed{seed: s, s0: maphash.Comparable(s, uint64(1)), s1: maphash.Comparable(s, uint64(2))}
+	return hashSeed{
+		seed:   s,
+		s0:     maphash.Comparable(s, uint64(1)),
+		s1:     maphash.Comparable(s, uint64(2)),
+		word64: isWord64(reflect.TypeFor[K]()),
+	}
 }
 
-// hashOf hashes key with the map's seed. Integer keys take a fast path (two
-// rounds of multiply-and-fold keyed by the seed), strings use
-// maphash.String, and every other key maphash.Comparable, which panics on
-// an unhashable dynamic type exactly as a built-in map does.
+// isWord64 reports whether values of t are 8 bytes that are equal exactly
+// when their bits are: integers, including named ones such as a request id,
+// and pointers and channels, which compare by address.
+func isWord64(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64, reflect.Uintptr,
+		reflect.Pointer, reflect.UnsafePointer, reflect.Chan:
+		return t.Size() == 8
+	}
+	return false
+}
+
+// hashOf hashes key with the map's seed. 8-byte words take a fast path (two
+// rounds of multiply-and-fold keyed by the seed); every other key goes
+// through maphash.Comparable, which panics on an unhashable dynamic type
+// exactly as a built-in map does, and hashes NaNs at random, as a built-in
+// map does.
 func hashOf[K comparable](s *hashSeed, key K) uint64 {
-	switch k := any(key).(type) {
-	case int:
-		return s.hashUint64(uint64(k))
-	case int64:
-		return s.hashUint64(uint64(k))
-	case uint64:
-		return s.hashUint64(k)
-	case int32:
-		return s.hashUint64(uint64(k))
-	case uint32:
-		return s.hashUint64(uint64(k))
-	case uint:
-		return s.hashUint64(uint64(k))
-	case string:
-		return maphash.String(s.seed, k)
+	if s.word64 {
+		return s.hashUint64(*(*uint64)(unsafe.Pointer(&key)))
 	}
 	return maphash.Comparable(s.seed, key)
 }
@@ -384,4 +394,40 @@ func (s *hashSeed) hashUint64(x uint64) uint64 {
 func fold(a, b uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
 	return hi ^ lo
+}
+
+// cacheLineSize is the cache line size of amd64 and of most arm64 cores.
+const cacheLineSize = 64
+
+// counter is a count spread over cache-line stripes, so that goroutines
+// changing it at once seldom write the same line. It is exact whenever no
+// add is in flight. Its words are accessed through the functions of
+// sync/atomic, for the reason given at bucket.loadMeta.
+type counter struct {
+	stripes []counterStripe
+}
+
+type counterStripe struct {
+	n int64
+	_ [cacheLineSize - 8]byte
+}
+
+// newCounter returns a counter with four stripes per P, up to 64 (4 KiB).
+// Writers pick stripes by hash or at random, so two writers running at once
+// share a stripe with a probability of a quarter over the number of Ps.
+func newCounter() counter {
+	return counter{make([]counterStripe, 1<<bits.Len(uint(min(4*runtime.GOMAXPROCS(0), 64)-1)))}
+}
+
+// add adds delta to the stripe that the low bits of r pick.
+func (c *counter) add(r uint64, delta int64) {
+	atomic.AddInt64(&c.stripes[r&uint64(len(c.stripes)-1)].n, delta)
+}
+
+func (c *counter) load() int64 {
+	var n int64
+	for i := range c.stripes {
+		n += atomic.LoadInt64(&c.stripes[i].n)
+	}
+	return n
 }

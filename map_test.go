@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -125,6 +126,7 @@ var suite = []struct {
 	{"Len/AfterOps", testLenAfterOps},
 	{"Clear/Entries", testClear},
 	{"Keys/Interface", testInterfaceKeys},
+	{"Keys/Kinds", testKeyKinds},
 	{"JSON/RoundTrip", testJSONRoundTrip},
 	{"JSON/Replaces", testJSONReplaces},
 	{"JSON/Null", testJSONNull},
@@ -651,6 +653,58 @@ func testClear(t *testing.T, c impl) {
 	assert.False(t, ok)
 	m.Store(5, 50)
 	requireContents(t, map[int]int{5: 50}, m)
+}
+
+// testKeyKinds: keys of every kind the hash treats apart, the named and
+// the short integers, pointers and channels, which hash as words, and
+// structs and floats, which do not, each through a resize and back.
+func testKeyKinds(t *testing.T, c impl) {
+	type requestID int64
+	type pair struct {
+		a int32
+		b string
+	}
+	ints, chans := make([]int, 100), make([]chan int, 100)
+	for i := range chans {
+		chans[i] = make(chan int)
+	}
+	checkKeys(t, c, func(i int) requestID { return requestID(i) << 40 })
+	checkKeys(t, c, func(i int) uint32 { return uint32(i) * 0x01000193 })
+	checkKeys(t, c, func(i int) int8 { return int8(i) })
+	checkKeys(t, c, func(i int) *int { return &ints[i] })
+	checkKeys(t, c, func(i int) chan int { return chans[i] })
+	checkKeys(t, c, func(i int) pair { return pair{int32(i % 10), strconv.Itoa(i / 10)} })
+	checkKeys(t, c, func(i int) float64 { return float64(i) / 4 })
+
+	m := newMap[float64, int](c)
+	m.Store(0, 1)
+	m.Store(math.Copysign(0, -1), 2)
+	requireContents(t, map[float64]int{0: 2}, m) // +0 and -0 are one key, as in a built-in map
+}
+
+// checkKeys stores 100 distinct keys, deletes every other one and checks
+// what Load and Len see after each step.
+func checkKeys[K comparable](t *testing.T, c impl, key func(int) K) {
+	t.Helper()
+	const n = 100
+	m := newMap[K, int](c)
+	for i := range n {
+		m.Store(key(i), i)
+	}
+	require.Equal(t, n, m.Len())
+	for i := range n {
+		v, ok := m.Load(key(i))
+		require.True(t, ok, "key %v", key(i))
+		require.Equal(t, i, v)
+	}
+	for i := 0; i < n; i += 2 {
+		m.Delete(key(i))
+	}
+	for i := range n {
+		_, ok := m.Load(key(i))
+		require.Equal(t, i%2 == 1, ok, "key %v", key(i))
+	}
+	require.Equal(t, n/2, m.Len())
 }
 
 func testInterfaceKeys(t *testing.T, c impl) {

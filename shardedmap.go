@@ -46,9 +46,6 @@ type shard[K comparable, V any] struct {
 	_ [shardPad]byte
 }
 
-// cacheLineSize is the cache line size of amd64 and of most arm64 cores.
-const cacheLineSize = 64
-
 const shardPad = (cacheLineSize - unsafe.Sizeof(RWMap[int, int]{})%cacheLineSize) % cacheLineSize
 
 // NewShardedMap returns an empty ShardedMap. It honours [WithShards] and
@@ -60,7 +57,7 @@ func NewShardedMap[K comparable, V any](opts ...Option) *ShardedMap[K, V] {
 		n = defaultShards()
 	}
 	m := new(ShardedMap[K, V])
-	m.table.Store(newShardTable[K, V](newHashSeed(), n, o.capacity))
+	m.table.Store(newShardTable[K, V](newHashSeed[K](), n, o.capacity))
 	return m
 }
 
@@ -95,7 +92,7 @@ func (m *ShardedMap[K, V]) loadTable() *shardTable[K, V] {
 }
 
 func (m *ShardedMap[K, V]) initTable() *shardTable[K, V] {
-	t := newShardTable[K, V](newHashSeed(), defaultShards(), 0)
+	t := newShardTable[K, V](newHashSeed[K](), defaultShards(), 0)
 	if m.table.CompareAndSwap(nil, t) {
 		return t
 	}

@@ -2,6 +2,7 @@ package safemap
 
 import (
 	"iter"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 )
@@ -12,9 +13,8 @@ import (
 //
 // Like sync.Map, its Load takes no lock and scales with cores, so it wins
 // when reads dominate: caches that only grow, and goroutines that each write
-// their own keys. Every write allocates, and Len, Store and Delete count
-// entries on one shared counter, so under heavy writes [ShardedMap] is
-// usually faster.
+// their own keys. Every write allocates and also counts the entry, for Len,
+// so under heavy writes [ShardedMap] is usually faster.
 //
 // Values are kept behind pointers, so Compute works by compare-and-swap even
 // when V is not comparable. Compute calls fn with no lock held and may call it
@@ -40,7 +40,17 @@ type SyncMap[K comparable, V any] struct {
 // flight.
 type syncState[K comparable, V any] struct {
 	m sync.Map
-	n atomic.Int64
+	n counter
+}
+
+func newSyncState[K comparable, V any]() *syncState[K, V] {
+	return &syncState[K, V]{n: newCounter()}
+}
+
+// count adds delta to n. The stripe is picked at random: no hash of the key
+// is at hand, and sync.Map's own work dwarfs the cost of a random number.
+func (s *syncState[K, V]) count(delta int64) {
+	s.n.add(uint64(rand.Uint32()), delta)
 }
 
 // computing marks a key whose value LoadOrCompute is computing. done is
@@ -53,7 +63,7 @@ type computing struct {
 // cannot be presized.
 func NewSyncMap[K comparable, V any](opts ...Option) *SyncMap[K, V] {
 	m := new(SyncMap[K, V])
-	m.state.Store(new(syncState[K, V]))
+	m.state.Store(newSyncState[K, V]())
 	return m
 }
 
@@ -63,7 +73,7 @@ func (m *SyncMap[K, V]) loadState() *syncState[K, V] {
 	if s := m.state.Load(); s != nil {
 		return s
 	}
-	m.state.CompareAndSwap(nil, new(syncState[K, V]))
+	m.state.CompareAndSwap(nil, newSyncState[K, V]())
 	return m.state.Load()
 }
 
@@ -145,7 +155,7 @@ func (m *SyncMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 			return value, false // absent, or a marker, which must stay
 		}
 		if s.m.CompareAndDelete(key, cur) {
-			s.n.Add(-1)
+			s.count(-1)
 			return *p, true
 		}
 	}
@@ -164,7 +174,7 @@ func (m *SyncMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 	if p, ok := prev.(*V); ok {
 		return *p, true
 	}
-	s.n.Add(1)
+	s.count(1)
 	return previous, false
 }
 
@@ -195,18 +205,18 @@ func (m *SyncMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, 
 			return value, false
 		case op == DeleteOp:
 			if s.m.CompareAndDelete(key, cur) {
-				s.n.Add(-1)
+				s.count(-1)
 				return value, false
 			}
 		case cur == nil: // absent: insert
 			if _, found := s.m.LoadOrStore(key, &v); !found {
-				s.n.Add(1)
+				s.count(1)
 				return v, true
 			}
 		default: // a value or a marker: replace it
 			if s.m.CompareAndSwap(key, cur, &v) {
 				if !loaded {
-					s.n.Add(1)
+					s.count(1)
 				}
 				return v, true
 			}
@@ -238,7 +248,7 @@ func (m *SyncMap[K, V]) All() iter.Seq2[K, V] {
 	return m.Range
 }
 
-// Len returns the number of entries. It reads one counter.
+// Len returns the number of entries. It sums a few counters per core.
 func (m *SyncMap[K, V]) Len() int {
 	s := m.state.Load()
 	if s == nil {
@@ -246,14 +256,14 @@ func (m *SyncMap[K, V]) Len() int {
 	}
 	// While writes are in flight a delete may be counted before the insert
 	// it undid.
-	return int(max(s.n.Load(), 0))
+	return int(max(s.n.load(), 0))
 }
 
 // Clear removes all entries at once. A write that overlaps Clear takes
 // effect either before it, and is removed, or after it.
 func (m *SyncMap[K, V]) Clear() {
 	if m.state.Load() != nil {
-		m.state.Store(new(syncState[K, V]))
+		m.state.Store(newSyncState[K, V]())
 	}
 }
 
@@ -274,11 +284,11 @@ func (m *SyncMap[K, V]) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	s := new(syncState[K, V])
+	s := newSyncState[K, V]()
 	for k, v := range decoded {
 		s.m.Store(k, &v)
 	}
-	s.n.Store(int64(len(decoded)))
+	s.count(int64(len(decoded)))
 	m.state.Store(s)
 	return nil
 }
@@ -297,7 +307,7 @@ func (s *syncState[K, V]) compute(key K, marker *computing, valueFn func() V) (V
 	v := valueFn()
 	computed = true
 	if s.m.CompareAndSwap(key, marker, &v) {
-		s.n.Add(1)
+		s.count(1)
 		return v, false
 	}
 	return s.publish(key, &v) // another method replaced the marker
@@ -309,7 +319,7 @@ func (s *syncState[K, V]) compute(key K, marker *computing, valueFn func() V) (V
 func (s *syncState[K, V]) computeNaN(key K, valueFn func() V) (V, bool) {
 	v := valueFn()
 	s.m.Store(key, &v)
-	s.n.Add(1)
+	s.count(1)
 	return v, false
 }
 
@@ -320,14 +330,14 @@ func (s *syncState[K, V]) publish(key K, p *V) (V, bool) {
 	for {
 		cur, loaded := s.m.LoadOrStore(key, p)
 		if !loaded {
-			s.n.Add(1)
+			s.count(1)
 			return *p, false
 		}
 		if q, isValue := cur.(*V); isValue {
 			return *q, true
 		}
 		if s.m.CompareAndSwap(key, cur, p) {
-			s.n.Add(1)
+			s.count(1)
 			return *p, false
 		}
 	}
