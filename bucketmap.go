@@ -23,15 +23,16 @@ import (
 // The table doubles when it holds more than three entries per four slots,
 // and halves when it holds fewer than one entry per sixteen slots (never
 // below the size asked for by [WithCapacity]; [WithoutShrinking] turns
-// halving off). Writers that meet a resize help move the buckets; readers
-// never wait for one.
+// halving off). Writers that meet a resize help move the buckets; Load
+// never waits for one.
 //
 // Compute and LoadOrCompute call their function while the key's bucket is
 // locked: it runs exactly once per call and must not call methods of the
 // same map. While it runs, writers of keys in that bucket wait, and so may
-// any writer if the table is being resized; keep the function short. Range copies one bucket at a time under its lock and calls yield
-// after releasing it, so it allocates one small buffer per call. Len sums
-// a few counters per core.
+// any writer if the table is being resized; keep the function short.
+// Range copies one bucket at a time under its lock and calls yield after
+// releasing it, so it allocates one small buffer per call and waits for
+// writers of the bucket it copies. Len sums a few counters per core.
 //
 // The zero BucketMap is empty and ready for use. A BucketMap must not be
 // copied after first use.
@@ -703,7 +704,12 @@ func (t *bucketTable[K, V]) move(i uint64, mg *migration[K, V]) {
 	mu := t.lockOf(i)
 	mu.Lock()
 	defer mu.Unlock()
-	nt, merging := mg.to, len(mg.to.buckets) < len(t.buckets)
+	nt := mg.to
+	if len(nt.buckets) < len(t.buckets) { // merging into bucket i&nt.mask
+		into := nt.lockOf(i & nt.mask)
+		into.Lock()
+		defer into.Unlock()
+	}
 	b := &t.buckets[i]
 	dropped := int64(0)
 	for c := b; c != nil; c = c.next.Load() {
@@ -713,15 +719,7 @@ func (t *bucketTable[K, V]) move(i uint64, mg *migration[K, V]) {
 				dropped++
 				continue
 			}
-			h := e.hash
-			j := h & nt.mask
-			if merging {
-				nt.lockOf(j).Lock()
-			}
-			nt.buckets[j].insert(e, fingerprint(h))
-			if merging {
-				nt.lockOf(j).Unlock()
-			}
+			nt.buckets[e.hash&nt.mask].insert(e, fingerprint(e.hash))
 		}
 	}
 	t.shared.count.add(0, -dropped)

@@ -52,9 +52,11 @@ type Map[K comparable, V any] interface {
 	// Otherwise it calls valueFn, stores its result and returns it.
 	// The loaded result is true if the value was loaded, false if computed.
 	// Goroutines that race for the same absent key wait for a single call of
-	// valueFn and all return its result. If valueFn panics, the key stays
-	// absent and the panic reaches the caller. valueFn must not call methods
-	// of the same map. LoadOrCompute panics if valueFn is nil.
+	// valueFn and all return the same value: valueFn's result, unless
+	// another method stores a value for the key while valueFn runs, which
+	// only [SyncMap] allows, and then that value. If valueFn panics, the key
+	// stays absent and the panic reaches the caller. valueFn must not call
+	// methods of the same map. LoadOrCompute panics if valueFn is nil.
 	LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool)
 
 	// LoadAndDelete deletes the value for key, returning the previous value if any.
@@ -181,7 +183,9 @@ const maxShards = 1 << 16
 
 // WithCapacity presizes the map for about n entries. A value of n at or below
 // zero means no presizing; a value above 16,777,216 is treated as that number.
-// [SyncMap] cannot be presized and ignores it.
+// [SyncMap] cannot be presized and ignores it. Clear releases the memory of
+// the other maps, presizing included, except [BucketMap]'s, which returns
+// to the size asked for.
 func WithCapacity(n int) Option {
 	return func(o *options) { o.capacity = min(max(n, 0), maxCapacity) }
 }

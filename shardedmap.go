@@ -134,9 +134,6 @@ func (m *ShardedMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 // caller. valueFn must not call methods of m. LoadOrCompute panics if valueFn
 // is nil.
 func (m *ShardedMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool) {
-	if valueFn == nil {
-		nilFunc("LoadOrCompute")
-	}
 	return m.shardFor(key).LoadOrCompute(key, valueFn)
 }
 
@@ -162,9 +159,6 @@ func (m *ShardedMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 // methods of m. If fn panics, the key is unchanged and the panic reaches the
 // caller.
 func (m *ShardedMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool) {
-	if fn == nil {
-		nilFunc("Compute")
-	}
 	return m.shardFor(key).Compute(key, fn)
 }
 
