@@ -291,14 +291,15 @@ func (m *BucketMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 	if v, ok := m.Load(key); ok {
 		return v, true
 	}
-	l := m.lock(key)
+	var l locked[K, V]
+	m.lock(&l, key)
 	if e := l.find(key); e != nil {
 		l.unlock()
 		return e.value, true
 	}
 	l.insert(&bucketEntry[K, V]{key, value, l.h})
 	l.unlock()
-	m.inserted(l)
+	m.inserted(&l)
 	return value, false
 }
 
@@ -314,7 +315,8 @@ func (m *BucketMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, load
 	if v, ok := m.Load(key); ok {
 		return v, true
 	}
-	l := m.lock(key)
+	var l locked[K, V]
+	m.lock(&l, key)
 	if e := l.find(key); e != nil {
 		l.unlock()
 		return e.value, true
@@ -322,7 +324,7 @@ func (m *BucketMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, load
 	actual = l.callUnlocking(valueFn)
 	l.insert(&bucketEntry[K, V]{key, actual, l.h})
 	l.unlock()
-	m.inserted(l)
+	m.inserted(&l)
 	return actual, false
 }
 
@@ -332,7 +334,8 @@ func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	if _, ok := m.Load(key); !ok {
 		return value, false // absent at some instant of the call: no lock needed
 	}
-	l := m.lock(key)
+	var l locked[K, V]
+	m.lock(&l, key)
 	e := l.find(key)
 	if e == nil {
 		l.unlock()
@@ -340,7 +343,7 @@ func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	}
 	l.remove()
 	l.unlock()
-	m.removed(l)
+	m.removed(&l)
 	return e.value, true
 }
 
@@ -352,7 +355,8 @@ func (m *BucketMap[K, V]) Delete(key K) {
 // Swap stores value for key and returns the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *BucketMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
-	l := m.lock(key)
+	var l locked[K, V]
+	m.lock(&l, key)
 	ne := &bucketEntry[K, V]{key, value, l.h}
 	if e := l.find(key); e != nil {
 		l.replace(ne)
@@ -361,7 +365,7 @@ func (m *BucketMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 	}
 	l.insert(ne)
 	l.unlock()
-	m.inserted(l)
+	m.inserted(&l)
 	return previous, false
 }
 
@@ -373,7 +377,8 @@ func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V
 	if fn == nil {
 		nilFunc("Compute")
 	}
-	l := m.lock(key)
+	var l locked[K, V]
+	m.lock(&l, key)
 	e := l.find(key)
 	var old V
 	if e != nil {
@@ -388,12 +393,12 @@ func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V
 	case op == UpdateOp:
 		l.insert(&bucketEntry[K, V]{key, value, l.h})
 		l.unlock()
-		m.inserted(l)
+		m.inserted(&l)
 		return value, true
 	case op == DeleteOp && e != nil:
 		l.remove()
 		l.unlock()
-		m.removed(l)
+		m.removed(&l)
 		var zero V
 		return zero, false
 	case op == DeleteOp:
@@ -504,11 +509,21 @@ type locked[K comparable, V any] struct {
 	grew bool // insert added an overflow bucket
 }
 
-// lock hashes key, before locking anything, and locks its bucket chain in
-// the table that holds it, helping a resize under way.
-func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
-	t := m.loadTable()
-	h := hashOf(&t.seed, key)
+// lock hashes key, before locking anything, locks its bucket chain in the
+// table that holds it, helping a resize under way, and fills in l. It fills
+// in a caller's l rather than returning one, and hashes as Load does, as
+// this is every write's path.
+func (m *BucketMap[K, V]) lock(l *locked[K, V], key K) {
+	t := m.table.Load()
+	if t == nil {
+		t = m.initTable()
+	}
+	var h uint64
+	if t.seed.word64 { // hashOf, written out: it is too large to inline
+		h = t.seed.hashUint64(*(*uint64)(unsafe.Pointer(&key)))
+	} else {
+		h = maphash.Comparable(t.seed.seed, key)
+	}
 	for {
 		if mg := t.migration.Load(); mg != nil {
 			m.migrate(t, mg)
@@ -517,7 +532,8 @@ func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
 		mu, b := t.lockOf(i), &t.buckets[i]
 		mu.Lock()
 		if b.loadMeta()&movedBit == 0 {
-			return locked[K, V]{t: t, mu: mu, head: b, h: h, fp: fingerprint(h)}
+			l.t, l.mu, l.head, l.h, l.fp = t, mu, b, h, fingerprint(h)
+			return
 		}
 		mu.Unlock()
 		mg := t.migration.Load()
@@ -617,7 +633,7 @@ func (b *bucket[K, V]) insert(e *bucketEntry[K, V], fp uint8) (grew bool) {
 
 // inserted counts an entry added by l and grows the table if l had to add
 // an overflow bucket and the table is past its load.
-func (m *BucketMap[K, V]) inserted(l locked[K, V]) {
+func (m *BucketMap[K, V]) inserted(l *locked[K, V]) {
 	sh := l.t.shared
 	sh.count.add(l.h>>32, 1)
 	if l.grew {
@@ -629,7 +645,7 @@ func (m *BucketMap[K, V]) inserted(l locked[K, V]) {
 
 // removed counts an entry removed by l and shrinks the table if l emptied
 // its bucket and the table is below its load.
-func (m *BucketMap[K, V]) removed(l locked[K, V]) {
+func (m *BucketMap[K, V]) removed(l *locked[K, V]) {
 	sh := l.t.shared
 	sh.count.add(l.h>>32, -1)
 	if sh.shrink && l.head.loadMeta()&metaSlotMask == 0 && l.head.next.Load() == nil {
