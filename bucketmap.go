@@ -291,15 +291,14 @@ func (m *BucketMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 	if v, ok := m.Load(key); ok {
 		return v, true
 	}
-	var l locked[K, V]
-	m.lock(&l, key)
-	if e := l.find(key); e != nil {
+	l := m.lock(key)
+	if e, _, _ := l.find(key); e != nil {
 		l.unlock()
 		return e.value, true
 	}
-	l.insert(&bucketEntry[K, V]{key, value, l.h})
+	grew := l.insert(&bucketEntry[K, V]{key, value, l.h})
 	l.unlock()
-	m.inserted(&l)
+	m.inserted(l, grew)
 	return value, false
 }
 
@@ -315,16 +314,15 @@ func (m *BucketMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, load
 	if v, ok := m.Load(key); ok {
 		return v, true
 	}
-	var l locked[K, V]
-	m.lock(&l, key)
-	if e := l.find(key); e != nil {
+	l := m.lock(key)
+	if e, _, _ := l.find(key); e != nil {
 		l.unlock()
 		return e.value, true
 	}
 	actual = l.callUnlocking(valueFn)
-	l.insert(&bucketEntry[K, V]{key, actual, l.h})
+	grew := l.insert(&bucketEntry[K, V]{key, actual, l.h})
 	l.unlock()
-	m.inserted(&l)
+	m.inserted(l, grew)
 	return actual, false
 }
 
@@ -334,16 +332,15 @@ func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	if _, ok := m.Load(key); !ok {
 		return value, false // absent at some instant of the call: no lock needed
 	}
-	var l locked[K, V]
-	m.lock(&l, key)
-	e := l.find(key)
+	l := m.lock(key)
+	e, at, slot := l.find(key)
 	if e == nil {
 		l.unlock()
 		return value, false
 	}
-	l.remove()
+	at.remove(slot)
 	l.unlock()
-	m.removed(&l)
+	m.removed(l)
 	return e.value, true
 }
 
@@ -355,17 +352,16 @@ func (m *BucketMap[K, V]) Delete(key K) {
 // Swap stores value for key and returns the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *BucketMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
-	var l locked[K, V]
-	m.lock(&l, key)
+	l := m.lock(key)
 	ne := &bucketEntry[K, V]{key, value, l.h}
-	if e := l.find(key); e != nil {
-		l.replace(ne)
+	if e, at, slot := l.find(key); e != nil {
+		at.slots[slot].Store(ne)
 		l.unlock()
 		return e.value, true
 	}
-	l.insert(ne)
+	grew := l.insert(ne)
 	l.unlock()
-	m.inserted(&l)
+	m.inserted(l, grew)
 	return previous, false
 }
 
@@ -377,9 +373,8 @@ func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V
 	if fn == nil {
 		nilFunc("Compute")
 	}
-	var l locked[K, V]
-	m.lock(&l, key)
-	e := l.find(key)
+	l := m.lock(key)
+	e, at, slot := l.find(key)
 	var old V
 	if e != nil {
 		old = e.value
@@ -387,18 +382,18 @@ func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V
 	value, op := l.computeUnlocking(fn, old, e != nil)
 	switch {
 	case op == UpdateOp && e != nil:
-		l.replace(&bucketEntry[K, V]{key, value, l.h})
+		at.slots[slot].Store(&bucketEntry[K, V]{key, value, l.h})
 		l.unlock()
 		return value, true
 	case op == UpdateOp:
-		l.insert(&bucketEntry[K, V]{key, value, l.h})
+		grew := l.insert(&bucketEntry[K, V]{key, value, l.h})
 		l.unlock()
-		m.inserted(&l)
+		m.inserted(l, grew)
 		return value, true
 	case op == DeleteOp && e != nil:
-		l.remove()
+		at.remove(slot)
 		l.unlock()
-		m.removed(&l)
+		m.removed(l)
 		var zero V
 		return zero, false
 	case op == DeleteOp:
@@ -497,23 +492,21 @@ func (m *BucketMap[K, V]) replace(nt *bucketTable[K, V], n int) {
 	}
 }
 
-// locked is a key's bucket chain, locked, and where the key was found in it.
+// locked is a key's bucket chain, locked: the table that holds the key, the
+// chain's lock and first bucket, and the key's hash. It is passed by value,
+// in registers, so that the write path stores no pointer through a pointer,
+// which would cost a write barrier while the garbage collector runs.
 type locked[K comparable, V any] struct {
 	t    *bucketTable[K, V]
 	mu   *sync.Mutex
 	head *bucket[K, V]
 	h    uint64
-	fp   uint8
-	at   *bucket[K, V] // the bucket holding the key, if found
-	slot int
-	grew bool // insert added an overflow bucket
 }
 
-// lock hashes key, before locking anything, locks its bucket chain in the
-// table that holds it, helping a resize under way, and fills in l. It fills
-// in a caller's l rather than returning one, and hashes as Load does, as
-// this is every write's path.
-func (m *BucketMap[K, V]) lock(l *locked[K, V], key K) {
+// lock hashes key, before locking anything, and locks its bucket chain in
+// the table that holds it, helping a resize under way. It hashes as Load
+// does, as this is every write's path.
+func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
 	t := m.table.Load()
 	if t == nil {
 		t = m.initTable()
@@ -532,8 +525,7 @@ func (m *BucketMap[K, V]) lock(l *locked[K, V], key K) {
 		mu, b := t.lockOf(i), &t.buckets[i]
 		mu.Lock()
 		if b.loadMeta()&movedBit == 0 {
-			l.t, l.mu, l.head, l.h, l.fp = t, mu, b, h, fingerprint(h)
-			return
+			return locked[K, V]{t, mu, b, h}
 		}
 		mu.Unlock()
 		mg := t.migration.Load()
@@ -545,24 +537,31 @@ func (m *BucketMap[K, V]) lock(l *locked[K, V], key K) {
 	}
 }
 
-func (l *locked[K, V]) unlock() { l.mu.Unlock() }
+func (l locked[K, V]) unlock() { l.mu.Unlock() }
 
-// find returns the key's entry, or nil, and remembers where it is.
-func (l *locked[K, V]) find(key K) *bucketEntry[K, V] {
+// find returns the key's entry and the bucket and slot that hold it, or a
+// nil entry.
+func (l locked[K, V]) find(key K) (e *bucketEntry[K, V], at *bucket[K, V], slot int) {
+	fp := fingerprint(l.h)
 	for b := l.head; b != nil; b = b.next.Load() {
-		for match := matchFingerprint(b.loadMeta(), l.fp); match != 0; match &= match - 1 {
+		for match := matchFingerprint(b.loadMeta(), fp); match != 0; match &= match - 1 {
 			i := bits.TrailingZeros64(match) >> 3
 			if e := b.slots[i].Load(); e != nil && e.key == key {
-				l.at, l.slot = b, i
-				return e
+				return e, b, i
 			}
 		}
 	}
-	return nil
+	return nil, nil, 0
+}
+
+// insert adds e, whose key is absent, to the chain, and reports whether it
+// added an overflow bucket.
+func (l locked[K, V]) insert(e *bucketEntry[K, V]) (grew bool) {
+	return l.head.insert(e, fingerprint(l.h))
 }
 
 // callUnlocking calls valueFn, unlocking the chain if it panics.
-func (l *locked[K, V]) callUnlocking(valueFn func() V) V {
+func (l locked[K, V]) callUnlocking(valueFn func() V) V {
 	ok := false
 	defer func() {
 		if !ok {
@@ -576,7 +575,7 @@ func (l *locked[K, V]) callUnlocking(valueFn func() V) V {
 
 // computeUnlocking calls fn and checks its op, unlocking the chain if
 // either panics.
-func (l *locked[K, V]) computeUnlocking(fn func(V, bool) (V, ComputeOp), old V, loaded bool) (V, ComputeOp) {
+func (l locked[K, V]) computeUnlocking(fn func(V, bool) (V, ComputeOp), old V, loaded bool) (V, ComputeOp) {
 	ok := false
 	defer func() {
 		if !ok {
@@ -589,21 +588,11 @@ func (l *locked[K, V]) computeUnlocking(fn func(V, bool) (V, ComputeOp), old V, 
 	return v, op
 }
 
-// replace publishes e in place of the entry find found.
-func (l *locked[K, V]) replace(e *bucketEntry[K, V]) {
-	l.at.slots[l.slot].Store(e)
-}
-
-// insert adds e, whose key is absent, to the chain.
-func (l *locked[K, V]) insert(e *bucketEntry[K, V]) {
-	l.grew = l.head.insert(e, l.fp)
-}
-
-// remove deletes the entry find found: the entry goes first, then its meta
+// remove deletes the entry in slot i: the entry goes first, then its meta
 // byte, so that meta stays a superset of the slots.
-func (l *locked[K, V]) remove() {
-	l.at.slots[l.slot].Store(nil)
-	l.at.storeMeta(l.at.loadMeta() &^ (0xff << (8 * l.slot)))
+func (b *bucket[K, V]) remove(i int) {
+	b.slots[i].Store(nil)
+	b.storeMeta(b.loadMeta() &^ (0xff << (8 * i)))
 }
 
 // insert adds e to the first free slot of the chain that starts at b,
@@ -631,21 +620,21 @@ func (b *bucket[K, V]) insert(e *bucketEntry[K, V], fp uint8) (grew bool) {
 	}
 }
 
-// inserted counts an entry added by l and grows the table if l had to add
-// an overflow bucket and the table is past its load.
-func (m *BucketMap[K, V]) inserted(l *locked[K, V]) {
+// inserted counts an entry added to l and grows the table if the insert
+// added an overflow bucket and the table is past its load.
+func (m *BucketMap[K, V]) inserted(l locked[K, V], grew bool) {
 	sh := l.t.shared
 	sh.count.add(l.h>>32, 1)
-	if l.grew {
+	if grew {
 		if n := len(l.t.buckets); sh.count.load()*16 > int64(n*slotsPerBucket*growLoad16) {
 			m.resize(l.t, 2*n)
 		}
 	}
 }
 
-// removed counts an entry removed by l and shrinks the table if l emptied
-// its bucket and the table is below its load.
-func (m *BucketMap[K, V]) removed(l *locked[K, V]) {
+// removed counts an entry removed from l and shrinks the table if that
+// emptied its bucket and the table is below its load.
+func (m *BucketMap[K, V]) removed(l locked[K, V]) {
 	sh := l.t.shared
 	sh.count.add(l.h>>32, -1)
 	if sh.shrink && l.head.loadMeta()&metaSlotMask == 0 && l.head.next.Load() == nil {
