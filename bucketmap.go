@@ -233,10 +233,8 @@ func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
 		mustBeHashable(key)
 		return value, false
 	}
-	var h uint64
-	if t.seed.word64 { // hashOf, written out: it is too large to inline
-		h = t.seed.hashUint64(*(*uint64)(unsafe.Pointer(&key)))
-	} else {
+	h, word := wordHash(&t.seed, key) // hashOf, written out: see wordHash
+	if !word {
 		h = maphash.Comparable(t.seed.seed, key)
 	}
 	b := &t.buckets[h&t.mask]
@@ -511,10 +509,8 @@ func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
 	if t == nil {
 		t = m.initTable()
 	}
-	var h uint64
-	if t.seed.word64 { // hashOf, written out: it is too large to inline
-		h = t.seed.hashUint64(*(*uint64)(unsafe.Pointer(&key)))
-	} else {
+	h, word := wordHash(&t.seed, key) // hashOf, written out: see wordHash
+	if !word {
 		h = maphash.Comparable(t.seed.seed, key)
 	}
 	for {

@@ -385,10 +385,20 @@ func isWord64(t reflect.Type) bool {
 // exactly as a built-in map does, and hashes NaNs at random, as a built-in
 // map does.
 func hashOf[K comparable](s *hashSeed, key K) uint64 {
-	if s.word64 {
-		return s.hashUint64(*(*uint64)(unsafe.Pointer(&key)))
+	if h, ok := wordHash(s, key); ok {
+		return h
 	}
 	return maphash.Comparable(s.seed, key)
+}
+
+// wordHash is hashOf's fast path: it returns the hash of key and true if
+// keys are 8-byte words. It inlines, where hashOf, which makes a call, does
+// not, so the hottest paths write hashOf out around it.
+func wordHash[K comparable](s *hashSeed, key K) (uint64, bool) {
+	if !s.word64 {
+		return 0, false
+	}
+	return s.hashUint64(*(*uint64)(unsafe.Pointer(&key))), true
 }
 
 func (s *hashSeed) hashUint64(x uint64) uint64 {

@@ -1,6 +1,7 @@
 package safemap
 
 import (
+	"hash/maphash"
 	"iter"
 	"math/bits"
 	"runtime"
@@ -105,19 +106,36 @@ func (m *ShardedMap[K, V]) initTable() *shardTable[K, V] {
 
 // shardFor hashes key, before any lock is taken, and returns its shard.
 func (m *ShardedMap[K, V]) shardFor(key K) *RWMap[K, V] {
-	t := m.loadTable()
-	return &t.shards[hashOf(&t.seed, key)&t.mask].RWMap
+	t := m.table.Load()
+	if t == nil {
+		t = m.initTable()
+	}
+	h, word := wordHash(&t.seed, key) // hashOf, written out: see wordHash
+	if !word {
+		h = maphash.Comparable(t.seed.seed, key)
+	}
+	return &t.shards[h&t.mask].RWMap
 }
 
 // Load returns the value stored for key, or the zero value if there is none.
 // The ok result reports whether the key was present.
 func (m *ShardedMap[K, V]) Load(key K) (value V, ok bool) {
-	return m.shardFor(key).Load(key)
+	// Load, Store and Delete write out the RWMap methods they would call, to
+	// save a call each, and unlock without defer: nothing between the lock
+	// and the unlock can panic, as an unhashable key panics in shardFor.
+	s := m.shardFor(key)
+	s.mu.RLock()
+	value, ok = s.m.m[key]
+	s.mu.RUnlock()
+	return value, ok
 }
 
 // Store sets the value for key.
 func (m *ShardedMap[K, V]) Store(key K, value V) {
-	m.shardFor(key).Store(key, value)
+	s := m.shardFor(key)
+	s.mu.Lock()
+	s.m.store(key, value)
+	s.mu.Unlock()
 }
 
 // LoadOrStore returns the existing value for key if present.
@@ -145,7 +163,10 @@ func (m *ShardedMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 
 // Delete deletes the value for key. If the key is absent, Delete does nothing.
 func (m *ShardedMap[K, V]) Delete(key K) {
-	m.shardFor(key).Delete(key)
+	s := m.shardFor(key)
+	s.mu.Lock()
+	delete(s.m.m, key)
+	s.mu.Unlock()
 }
 
 // Swap stores value for key and returns the previous value if any.
