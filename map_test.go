@@ -526,6 +526,52 @@ func testRangeEmpty(t *testing.T, c impl) {
 	}
 }
 
+// TestAllocs holds every map to its allocations. It runs apart from the
+// suite, which is parallel, as testing.AllocsPerRun counts the whole
+// program's.
+func TestAllocs(t *testing.T) {
+	for _, c := range impls {
+		t.Run(c.name+"/Load", func(t *testing.T) { testLoadNoAllocs(t, c) })
+		t.Run(c.name+"/Range", func(t *testing.T) { testRangeFewAllocs(t, c) })
+	}
+}
+
+// testLoadNoAllocs: a Load of an int or a string key, present or absent,
+// allocates nothing.
+func testLoadNoAllocs(t *testing.T, c impl) {
+	ints, strs := newMap[int, int](c), newMap[string, int](c)
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "key-" + strconv.Itoa(i)
+		if i%2 == 0 {
+			ints.Store(i*1000, i)
+			strs.Store(keys[i], i)
+		}
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		ints.Load(i % 100 * 1000)
+		strs.Load(keys[i%100])
+		i++
+	})
+	assert.Zero(t, allocs, "allocations per Load of an int and a string key")
+}
+
+// testRangeFewAllocs: Range allocates a few times per call, not per entry.
+func testRangeFewAllocs(t *testing.T, c impl) {
+	m := newMap[int, int](c)
+	fill(m, 10_000)
+	sum := 0
+	allocs := testing.AllocsPerRun(20, func() {
+		m.Range(func(k, v int) bool {
+			sum += v
+			return true
+		})
+	})
+	assert.LessOrEqual(t, allocs, 20.0, "allocations per Range over 10,000 entries")
+	assert.NotZero(t, sum)
+}
+
 func fill(m safemap.Map[int, int], n int) map[int]int {
 	want := make(map[int]int, n)
 	for i := range n {
