@@ -19,6 +19,7 @@ fi
 mkdir -p "$out"
 (cd bench && go run ./cmd/mapbench -full -out "../$out" "$@")
 (cd bench && go tool benchstat -col /impl "../$out/results.txt") >"$out/benchstat.txt"
+bench/targets.sh "$out" >"$out/targets.md"
 
 generated=$(mktemp)
 trap 'rm -f "$generated" BENCHMARKS.md.tmp' EXIT
@@ -29,12 +30,20 @@ trap 'rm -f "$generated" BENCHMARKS.md.tmp' EXIT
 		sed -E -e '1{/^# /d;}' -e 's/^#/##/' -e "s#\]\(([A-Za-z_]+\.(png|svg|txt))\)#]($out/\1)#g"
 	echo "The table of every workload is in [$out/report.md]($out/report.md)."
 	echo
+	echo "### Targets"
+	echo
+	echo "The speed and memory targets safemap sets itself, checked by \`bench/targets.sh\` with"
+	echo "benchstat over the runs above: the ratio of the medians of time per operation."
+	echo
+	sed -e 's/^### /#### /' "$out/targets.md"
+	echo
 	echo "### benchstat"
 	echo
-	echo "\`cd bench && go tool benchstat -col /impl ../$out/results.txt\`"
+	echo "BucketMap against xsync, from \`cd bench && go tool benchstat -filter '/impl:(bucket OR xsync) .unit:sec/op' -col '/impl@(xsync bucket)' ../$out/results.txt\`."
+	echo "Every map side by side, in every unit, is in [$out/benchstat.txt]($out/benchstat.txt) (\`go tool benchstat -col /impl\`)."
 	echo
 	echo '```'
-	cat "$out/benchstat.txt"
+	cat "$out/vs/bucket-vs-xsync.txt"
 	echo '```'
 } >"$generated"
 
