@@ -15,10 +15,10 @@ import (
 //
 // It is the fastest map here for most workloads: reads scale with cores as
 // in [SyncMap], and a writer locks only its key's bucket, as in [ShardedMap]
-// with one shard per handful of keys. It pays for that
-// with an allocation for every value written (entries are immutable, so that
-// readers need no lock) and with about as much memory as a built-in map plus
-// one pointer per entry.
+// with one shard per handful of keys. It pays for that with an allocation
+// for every value written (entries are immutable, so that readers need no
+// lock) and with a little more memory than a built-in map: 42 bytes per
+// int-to-int entry against 38, at a million entries.
 //
 // The table doubles when it holds more than three entries per four slots,
 // and halves when it holds fewer than one entry per sixteen slots (never

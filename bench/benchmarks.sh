@@ -4,7 +4,9 @@
 # puts the summary of the report and benchstat's output between the
 # GENERATED markers of BENCHMARKS.md. The full run takes well over an hour on
 # two cores: run it on a quiet machine. Arguments go to mapbench after -full,
-# so they override its values, for example: bench/benchmarks.sh -count 6
+# so they override its values, for example: bench/benchmarks.sh -count 6.
+# With -render as its only argument it measures nothing and redoes the rest
+# from the results already in docs/benchmarks/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,9 @@ if ! grep -qxF "$begin" BENCHMARKS.md || ! grep -qxF "$end" BENCHMARKS.md; then
 fi
 
 mkdir -p "$out"
-(cd bench && go run ./cmd/mapbench -full -out "../$out" "$@")
+if [ "$*" != -render ]; then
+	(cd bench && go run ./cmd/mapbench -full -out "../$out" "$@")
+fi
 (cd bench && go tool benchstat -col /impl "../$out/results.txt") >"$out/benchstat.txt"
 bench/targets.sh "$out" >"$out/targets.md"
 
