@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -231,11 +232,7 @@ func drawPanel(p panel, xLabel string, legend *plot.Legend, first bool) (*plot.P
 	pl.Y.Label.Text = "operations per second"
 	pl.Y.Min = 0 // so that heights compare as ratios
 	pl.Y.Tick.Marker = siTicks{}
-	ticks := make(plot.ConstantTicks, len(p.xs))
-	for i, x := range p.xs {
-		ticks[i] = plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'f', -1, 64)}
-	}
-	pl.X.Tick.Marker = ticks
+	pl.X.Tick.Marker = xTicks(p.xs)
 	pl.Add(plotter.NewGrid())
 
 	for i, s := range p.series {
@@ -281,6 +278,23 @@ func shape(i int) draw.GlyphDrawer {
 		draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{},
 	}
 	return shapes[i%len(shapes)]
+}
+
+// xTicks marks each measured x, ascending, and labels it unless its label
+// would run into the next one's, as 99 would into 100: labels stand at
+// least a twentieth of the axis apart, and the largest x always has one.
+func xTicks(xs []float64) plot.ConstantTicks {
+	ticks := make(plot.ConstantTicks, len(xs))
+	minGap := (xs[len(xs)-1] - xs[0]) / 20
+	next := math.Inf(1) // the x of the nearest label to the right
+	for i := len(xs) - 1; i >= 0; i-- {
+		ticks[i] = plot.Tick{Value: xs[i]}
+		if next-xs[i] >= minGap {
+			ticks[i].Label = strconv.FormatFloat(xs[i], 'f', -1, 64)
+			next = xs[i]
+		}
+	}
+	return ticks
 }
 
 // siTicks labels the y axis 0, 20M, 40M, ... rather than 2e+07.

@@ -158,3 +158,22 @@ func TestFormats(t *testing.T) {
 		t.Errorf("chartProcs = %d on %d CPUs", got, numCPU())
 	}
 }
+
+func TestXTicks(t *testing.T) {
+	for _, c := range []struct {
+		xs   []float64
+		want []string
+	}{
+		{[]float64{10, 50, 75, 90, 99, 100}, []string{"10", "50", "75", "90", "", "100"}}, // 99 would run into 100
+		{[]float64{1, 2, 8}, []string{"1", "2", "8"}},
+		{[]float64{2}, []string{"2"}},
+	} {
+		var got []string
+		for _, tick := range xTicks(c.xs) {
+			got = append(got, tick.Label)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("labels of %v = %q, want %q", c.xs, got, c.want)
+		}
+	}
+}
