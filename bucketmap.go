@@ -102,7 +102,8 @@ func (mg *migration[K, V]) clearing() bool {
 // key. A key never moves between slots while present, so a reader that sees
 // no match saw the key absent at some instant during its call.
 type bucket[K comparable, V any] struct {
-	meta  uint64 // accessed only through loadMeta and storeMeta
+	_     [0]atomic.Uint64 // aligns meta to 8 bytes where uint64 aligns to 4 (386, arm)
+	meta  uint64           // accessed only through loadMeta and storeMeta
 	slots [slotsPerBucket]atomic.Pointer[bucketEntry[K, V]]
 	_     [bucketPad]byte // before next: a zero-size last field would add padding
 	next  atomic.Pointer[bucket[K, V]]

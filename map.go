@@ -422,6 +422,7 @@ type counter struct {
 }
 
 type counterStripe struct {
+	_ [0]atomic.Int64 // aligns n to 8 bytes where int64 aligns to 4 (386, arm)
 	n int64
 	_ [cacheLineSize - 8]byte
 }
