@@ -336,7 +336,7 @@ Measuring:
 
 Output:
   -out DIR               where results.txt, report.md and the charts go (default mapbench-out)
-  -quiet                 no progress bar (it is also off when stderr is not a terminal)
+  -quiet                 no progress on stderr (a bar on a terminal, else a line per 5%%)
 
 Maps:
 `, quick.key, quick.keys, quick.dist, quick.reads, quick.goroutines, quick.count, quick.duration,

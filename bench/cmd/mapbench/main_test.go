@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,17 +34,39 @@ func TestTinyRun(t *testing.T) {
 	if code := run(tinyArgs(out), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, &stderr)
 	}
-	// No -quiet: the progress bar stays off all the same, because stderr
-	// is not a terminal.
-	if stderr.Len() != 0 {
-		t.Errorf("stderr is not empty:\n%s", &stderr)
-	}
+	checkProgress(t, stderr.String(), 16) // 2 maps × 2 mixes × 2 goroutine counts × 2 runs
 	checkTables(t, stdout.String(), []string{"sharded", "xsync"}, 4)
 	checkResults(t, filepath.Join(out, resultsFile))
 	checkReport(t, filepath.Join(out, reportFile))
 	for _, base := range []string{readsChart, goroutinesChart} {
 		checkPNG(t, filepath.Join(out, base+".png"))
 		checkSVG(t, filepath.Join(out, base+".svg"))
+	}
+}
+
+var progressLine = regexp.MustCompile(`^mapbench: +(\d+)% of (\d+) measurements, \S+ elapsed, about \S+ left \(last: run \d/2 \S+ 100 int uniform reads=\d+ g=\d\)$`)
+
+// checkProgress checks that stderr, which is not a terminal, holds lines of
+// progress, rising to 100% of total measurements, and nothing else.
+func checkProgress(t *testing.T, stderr string, total int) {
+	t.Helper()
+	last := 0
+	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		m := progressLine.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("stderr line %q is not a line of progress; stderr:\n%s", line, stderr)
+		}
+		if m[2] != strconv.Itoa(total) {
+			t.Errorf("progress counts %s measurements, want %d: %q", m[2], total, line)
+		}
+		pct, _ := strconv.Atoi(m[1])
+		if pct <= last {
+			t.Errorf("progress goes from %d%% to %d%%", last, pct)
+		}
+		last = pct
+	}
+	if last != 100 {
+		t.Errorf("progress ends at %d%%, want 100%%; stderr:\n%s", last, stderr)
 	}
 }
 
@@ -269,6 +292,9 @@ func TestRecommendRun(t *testing.T) {
 		"-impls", "sync,xsync,mutex-plain", "-memory=false", "-quiet", "-out", out}
 	if code := run(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, &stderr)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr is not empty with -quiet:\n%s", &stderr)
 	}
 	_, rec, ok := strings.Cut(stdout.String(), "\nRecommendation for key=int keys=100 dist=uniform reads=90 goroutines=")
 	if !ok {

@@ -61,7 +61,7 @@ const memoryEntries = 1_000_000
 // take turns at going first, so that a change in the machine's speed during
 // the run, or a cost that depends on what ran just before, falls on all of
 // them alike.
-func measure(cfg *config, bar *progressbar.ProgressBar) (*results, error) {
+func measure(cfg *config, prog *progress) (*results, error) {
 	testing.Init()
 	benchtime := flag.Lookup("test.benchtime")
 	old := benchtime.Value.String()
@@ -80,14 +80,14 @@ func measure(cfg *config, bar *progressbar.ProgressBar) (*results, error) {
 			res.workloads = append(res.workloads, w)
 		}
 	}
-	defer bar.Finish()
+	defer prog.finish()
 
 	if cfg.memory {
 		res.bytesPerEntry = make(map[string]float64)
 		for _, im := range cfg.impls {
-			bar.Describe("bytes/entry " + im.Name)
+			prog.describe("bytes/entry " + im.Name)
 			res.bytesPerEntry[im.Name] = workload.BytesPerEntry(im.NewInt, memoryEntries)
-			bar.Add(1)
+			prog.add()
 		}
 	}
 
@@ -97,14 +97,14 @@ func measure(cfg *config, bar *progressbar.ProgressBar) (*results, error) {
 			for i := range w.cells {
 				c := w.cells[(i+r)%len(w.cells)]
 				// Short, so that bar and description fit an 80-column terminal.
-				bar.Describe(fmt.Sprintf("run %d/%d %s %s %s %s reads=%d g=%d", r+1, cfg.count,
+				prog.describe(fmt.Sprintf("run %d/%d %s %s %s %s reads=%d g=%d", r+1, cfg.count,
 					c.impl.Name, fmtCount(w.spec.Keys), w.spec.Key, w.spec.Dist, w.spec.Reads, w.procs))
 				smp, err := measureOne(c.impl, w.spec, w.procs, keys)
 				if err != nil {
 					return nil, err
 				}
 				c.samples = append(c.samples, smp)
-				bar.Add(1)
+				prog.add()
 			}
 		}
 	}
@@ -175,26 +175,71 @@ func benchName(impl string, s workload.Spec, procs int) string {
 	return name
 }
 
-// newProgress returns a progress bar on w counting every measurement, or an
-// invisible one when quiet or when w is not a terminal, so that logs and
-// tests stay clean.
-func newProgress(w io.Writer, cfg *config) *progressbar.ProgressBar {
+// progress reports how far a run has got on stderr: as a bar on a
+// terminal, and otherwise, so that the log of a long run shows it too, as a
+// line at every twentieth of the measurements. It is silent with -quiet.
+type progress struct {
+	bar     *progressbar.ProgressBar // nil unless stderr is a terminal
+	lines   io.Writer                // nil unless lines are written
+	done    int
+	total   int
+	started time.Time
+	desc    string
+}
+
+func newProgress(w io.Writer, cfg *config) *progress {
 	total := cfg.count * len(cfg.specs()) * len(cfg.goroutines) * len(cfg.impls)
 	if cfg.memory {
 		total += len(cfg.impls)
 	}
-	visible := !cfg.quiet && isTerminal(w)
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetVisibility(visible),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionShowElapsedTimeOnFinish(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionShowDescriptionAtLineEnd(),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
+	p := &progress{total: total, started: time.Now()}
+	switch {
+	case cfg.quiet:
+	case isTerminal(w):
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionShowElapsedTimeOnFinish(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionShowDescriptionAtLineEnd(),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	default:
+		p.lines = w
+	}
+	return p
+}
+
+// describe names the measurement that starts.
+func (p *progress) describe(desc string) {
+	p.desc = desc
+	if p.bar != nil {
+		p.bar.Describe(desc)
+	}
+}
+
+// add counts a measurement done.
+func (p *progress) add() {
+	p.done++
+	if p.bar != nil {
+		p.bar.Add(1)
+	}
+	if p.lines == nil || p.done*20/p.total == (p.done-1)*20/p.total {
+		return
+	}
+	elapsed := time.Since(p.started)
+	left := time.Duration(float64(elapsed) * float64(p.total-p.done) / float64(p.done))
+	fmt.Fprintf(p.lines, "mapbench: %3d%% of %d measurements, %s elapsed, about %s left (last: %s)\n",
+		p.done*100/p.total, p.total, elapsed.Round(time.Second), left.Round(time.Second), p.desc)
+}
+
+// finish removes the bar.
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+	}
 }
 
 func isTerminal(w io.Writer) bool {
