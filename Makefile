@@ -89,11 +89,11 @@ MAPBENCH_OUT ?= mapbench-out
 ## compare: which map to pick, in about a minute: a table on stdout, and
 ## report.md, charts and results.txt in mapbench-out/ (flags in MAPBENCH_FLAGS)
 compare:
-	cd bench && $(GO) run ./cmd/mapbench -out $(CURDIR)/$(MAPBENCH_OUT) $(MAPBENCH_FLAGS)
+	cd bench && $(GO) run ./cmd/mapbench -out $(abspath $(MAPBENCH_OUT)) $(MAPBENCH_FLAGS)
 
 ## compare-full: the whole matrix on 1, 2 and 8 goroutines (about an hour)
 compare-full:
-	cd bench && $(GO) run ./cmd/mapbench -full -out $(CURDIR)/$(MAPBENCH_OUT) $(MAPBENCH_FLAGS)
+	cd bench && $(GO) run ./cmd/mapbench -full -out $(abspath $(MAPBENCH_OUT)) $(MAPBENCH_FLAGS)
 
 ## benchmarks: measure the full matrix into docs/benchmarks/ and put the
 ## summary into BENCHMARKS.md; run it on a quiet machine
