@@ -125,7 +125,7 @@ func (m *ShardedMap[K, V]) Load(key K) (value V, ok bool) {
 	// and the unlock can panic, as an unhashable key panics in shardFor.
 	s := m.shardFor(key)
 	s.mu.RLock()
-	value, ok = s.m.m[key]
+	value, ok = s.m.load(key)
 	s.mu.RUnlock()
 	return value, ok
 }
