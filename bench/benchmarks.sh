@@ -19,11 +19,14 @@ if ! grep -qxF "$begin" BENCHMARKS.md || ! grep -qxF "$end" BENCHMARKS.md; then
 fi
 
 mkdir -p "$out"
-if [ "$*" != -render ]; then
+render=
+if [ "$*" = -render ]; then
+	render=-render
+else
 	(cd bench && go run ./cmd/mapbench -full -out "../$out" "$@")
 fi
 (cd bench && go tool benchstat -col /impl "../$out/results.txt") >"$out/benchstat.txt"
-bench/targets.sh "$out" >"$out/targets.md"
+bench/targets.sh $render "$out" >"$out/targets.md"
 
 generated=$(mktemp)
 trap 'rm -f "$generated" BENCHMARKS.md.tmp' EXIT

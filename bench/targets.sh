@@ -4,10 +4,16 @@
 # comparison to DIR/vs/OURS-vs-PEER.txt, and prints a Markdown summary: how
 # many workloads meet the target and which miss it. It also measures
 # BucketMap against a built-in map with no lock, through the library's own
-# benchmarks, as the target asks. Usage: bench/targets.sh [DIR], where DIR
-# holds results.txt (default docs/benchmarks).
+# benchmarks, as the target asks. Usage: bench/targets.sh [-render] [DIR],
+# where DIR holds results.txt (default docs/benchmarks); with -render it
+# measures nothing and reuses DIR/vs/bucket-vs-unlocked.raw.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+render=false
+if [ "${1:-}" = -render ]; then
+	render=true
+	shift
+fi
 dir=${1:-docs/benchmarks}
 mkdir -p "$dir/vs"
 abs=$(cd "$dir" && pwd)
@@ -17,8 +23,9 @@ abs=$(cd "$dir" && pwd)
 # insignificant (p > 0.05) counts as met, as the target allows ties.
 compare() {
 	local ours=$1 peer=$2 limit=$3 out="$dir/vs/$1-vs-$2.txt"
-	(cd bench && go tool benchstat -filter "/impl:($ours OR $peer) .unit:sec/op" -col "/impl@($peer $ours)" "$abs/results.txt") >"$out"
-	(cd bench && go tool benchstat -format csv -filter "/impl:($ours OR $peer) .unit:sec/op" -col "/impl@($peer $ours)" "$abs/results.txt") |
+	local pair=(-filter "/impl:($ours OR $peer) .unit:sec/op" -col "/impl@($peer $ours)" "$abs/results.txt")
+	(cd bench && go tool benchstat "${pair[@]}") >"$out"
+	(cd bench && go tool benchstat -format csv "${pair[@]}") |
 		awk -F, -v ours="$ours" -v peer="$peer" -v limit="$limit" -v file="$out" '
 		$1 ~ /^Map\// {
 			n++
@@ -65,7 +72,9 @@ echo
 echo "### BucketMap at most 1.1× a built-in map read with no lock, reads=100, 1,000 int keys"
 echo
 out="$dir/vs/bucket-vs-unlocked.txt"
-go test -run '^$' -bench 'BenchmarkMap/impl=(bucket|unlocked)/key=int/keys=1000$/dist=uniform/reads=100$' -cpu 1,2 -count 6 . >"$dir/vs/bucket-vs-unlocked.raw"
+if ! $render; then
+	go test -run '^$' -bench 'BenchmarkMap/impl=(bucket|unlocked)/key=int/keys=1000$/dist=uniform/reads=100$' -cpu 1,2 -count 6 . >"$dir/vs/bucket-vs-unlocked.raw"
+fi
 (cd bench && go tool benchstat -filter '.unit:sec/op' -col '/impl@(unlocked bucket)' "$abs/vs/bucket-vs-unlocked.raw") >"$out"
 echo "Time per operation, a built-in map with no lock (base) against BucketMap, through the same driver:"
 echo
