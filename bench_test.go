@@ -94,6 +94,45 @@ func lazyKeys[K any](gen func(int) []K) func(int) []K {
 	}
 }
 
+// BenchmarkOp measures one method at a time on one goroutine, over 1,000
+// present int keys in a random order: op=Load finds its key; op=Store and
+// op=Swap overwrite it; op=Compute replaces its value; op=Add adds to it;
+// op=LoadOrCompute/case=hit finds it; op=LoadOrCompute/case=miss computes an
+// absent key and deletes it again (two calls per op). With one goroutine
+// the figures are the cost of the code path, which callgrind can count too.
+func BenchmarkOp(b *testing.B) {
+	valueFn := func() int { return 42 }
+	increment := func(old int, _ bool) (int, safemap.ComputeOp) { return old + 1, safemap.UpdateOp }
+	ops := []struct {
+		name string
+		op   func(m safemap.Map[int, int], k int)
+	}{
+		{"Load", func(m safemap.Map[int, int], k int) { m.Load(k) }},
+		{"Store", func(m safemap.Map[int, int], k int) { m.Store(k, k) }},
+		{"Swap", func(m safemap.Map[int, int], k int) { m.Swap(k, k) }},
+		{"Compute", func(m safemap.Map[int, int], k int) { m.Compute(k, increment) }},
+		{"Add", func(m safemap.Map[int, int], k int) { safemap.Add(m, k, 1) }},
+		{"LoadOrCompute/case=hit", func(m safemap.Map[int, int], k int) { m.LoadOrCompute(k, valueFn) }},
+		{"LoadOrCompute/case=miss", func(m safemap.Map[int, int], k int) {
+			m.LoadOrCompute(-1-k, valueFn)
+			m.Delete(-1 - k)
+		}},
+	}
+	for _, o := range ops {
+		for _, bi := range benchImpls {
+			b.Run("op="+o.name+"/impl="+bi.name, func(b *testing.B) {
+				m := newBenchMap[int, int](bi.kind)
+				fill(m, 1000)
+				rng := workload.NewRNG(1)
+				b.ReportAllocs()
+				for b.Loop() {
+					o.op(m, int(rng.Next()%1000))
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkLoadOrStoreHot: every goroutine calls LoadOrStore on one present
 // key, the pattern of a cache hit on a hot entry.
 func BenchmarkLoadOrStoreHot(b *testing.B) {
