@@ -23,6 +23,8 @@ var badInputs = []struct {
 }{
 	{"LoadOrCompute/NilFunc", `panics with "safemap: LoadOrCompute called with a nil function"; the map is unchanged and usable`,
 		testLoadOrComputeNilFunc},
+	{"LoadOrTryCompute/NilFunc", `panics with "safemap: LoadOrTryCompute called with a nil function"; the map is unchanged and usable`,
+		testLoadOrTryComputeNilFunc},
 	{"Compute/NilFunc", `panics with "safemap: Compute called with a nil function"; the map is unchanged and usable`,
 		testComputeNilFunc},
 	{"Compute/InvalidOp", `panics with "safemap: Compute function returned invalid ComputeOp(7)"; the key is unchanged`,

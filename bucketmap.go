@@ -26,11 +26,10 @@ import (
 // halving off). Writers that meet a resize help move the buckets; Load
 // never waits for one.
 //
-// Compute and LoadOrCompute call their function while the key's bucket is
-// locked: it runs exactly once per call and must not call methods of the
-// same map. While it runs, writers of keys in that bucket wait, and so may
-// any writer if the table is being resized; keep the function short.
-// Range copies one bucket at a time under its lock and calls yield after
+// Compute calls fn once, with the key's bucket locked. Buckets share their
+// locks, up to 1,024 of them, so while fn runs the writers of keys whose
+// buckets share that lock wait, and so does a resize or Clear, and with it
+// any writer that meets one; keep fn short. Range copies one bucket at a time under its lock and calls yield after
 // releasing it, so it allocates one small buffer per call and waits for
 // writers of the bucket it copies. Len sums a few counters per core.
 //
@@ -38,8 +37,10 @@ import (
 // copied after first use.
 type BucketMap[K comparable, V any] struct {
 	_     noCopy
+	guard computeGuard
 	table atomic.Pointer[bucketTable[K, V]]
 	mu    sync.Mutex // serialises the start of every table replacement
+	res   reservations[K]
 }
 
 // A bucketTable is a power-of-two array of buckets. Once a migration to a
@@ -229,6 +230,7 @@ func (m *BucketMap[K, V]) initTable() *bucketTable[K, V] {
 // Load returns the value stored for key, or the zero value if there is none.
 // The ok result reports whether the key was present. It takes no lock.
 func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
+	m.guard.check("Load")
 	t := m.table.Load()
 	if t == nil {
 		mustBeHashable(key)
@@ -280,6 +282,7 @@ func (t *bucketTable[K, V]) follow(h uint64) (*bucket[K, V], uint64) {
 
 // Store sets the value for key.
 func (m *BucketMap[K, V]) Store(key K, value V) {
+	m.guard.check("Store")
 	m.Swap(key, value)
 }
 
@@ -287,6 +290,7 @@ func (m *BucketMap[K, V]) Store(key K, value V) {
 // Otherwise it stores and returns value.
 // The loaded result is true if the value was loaded, false if stored.
 func (m *BucketMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
+	m.guard.check("LoadOrStore")
 	if v, ok := m.Load(key); ok {
 		return v, true
 	}
@@ -302,32 +306,36 @@ func (m *BucketMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 }
 
 // LoadOrCompute returns the existing value for key if present. Otherwise it
-// calls valueFn with the key's bucket locked, stores its result and returns
-// it. The loaded result is true if the value was loaded, false if computed.
-// If valueFn panics, the key stays absent and the panic reaches the caller.
-// valueFn must not call methods of m. LoadOrCompute panics if valueFn is nil.
+// calls valueFn, with no lock held, and stores its result; see
+// [Map.LoadOrCompute].
 func (m *BucketMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool) {
+	m.guard.check("LoadOrCompute")
 	if valueFn == nil {
 		nilFunc("LoadOrCompute")
 	}
 	if v, ok := m.Load(key); ok {
 		return v, true
 	}
-	l := m.lock(key)
-	if e, _, _ := l.find(key); e != nil {
-		l.unlock()
-		return e.value, true
+	return loadOrCompute(m, &m.res, key, valueFn)
+}
+
+// LoadOrTryCompute is LoadOrCompute for a valueFn that can fail; see
+// [Map.LoadOrTryCompute].
+func (m *BucketMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (value V, loaded bool, err error) {
+	m.guard.check("LoadOrTryCompute")
+	if valueFn == nil {
+		nilFunc("LoadOrTryCompute")
 	}
-	actual = l.callUnlocking(valueFn)
-	grew := l.insert(&bucketEntry[K, V]{key, actual, l.h})
-	l.unlock()
-	m.inserted(l, grew)
-	return actual, false
+	if v, ok := m.Load(key); ok {
+		return v, true, nil
+	}
+	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
 // LoadAndDelete deletes the value for key, returning the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
+	m.guard.check("LoadAndDelete")
 	if _, ok := m.Load(key); !ok {
 		return value, false // absent at some instant of the call: no lock needed
 	}
@@ -345,12 +353,14 @@ func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 
 // Delete deletes the value for key. If the key is absent, Delete does nothing.
 func (m *BucketMap[K, V]) Delete(key K) {
+	m.guard.check("Delete")
 	m.LoadAndDelete(key)
 }
 
 // Swap stores value for key and returns the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *BucketMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
+	m.guard.check("Swap")
 	l := m.lock(key)
 	ne := &bucketEntry[K, V]{key, value, l.h}
 	if e, at, slot := l.find(key); e != nil {
@@ -365,10 +375,9 @@ func (m *BucketMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 }
 
 // Compute atomically reads and updates the value for key; see [Map.Compute].
-// fn runs exactly once, with the key's bucket locked, and must not call
-// methods of m. If fn panics, the key is unchanged and the panic reaches the
-// caller.
+// fn runs exactly once, with the key's bucket locked.
 func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool) {
+	m.guard.check("Compute")
 	if fn == nil {
 		nilFunc("Compute")
 	}
@@ -378,7 +387,7 @@ func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V
 	if e != nil {
 		old = e.value
 	}
-	value, op := l.computeUnlocking(fn, old, e != nil)
+	value, op := l.computeUnlocking(&m.guard, fn, old, e != nil)
 	switch {
 	case op == UpdateOp && e != nil:
 		at.slots[slot].Store(&bucketEntry[K, V]{key, value, l.h})
@@ -410,6 +419,7 @@ func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V
 // twice. An entry stored during the call is visited only if its bucket had
 // not been copied yet.
 func (m *BucketMap[K, V]) Range(yield func(key K, value V) bool) {
+	m.guard.check("Range")
 	t := m.table.Load()
 	if t == nil {
 		return
@@ -427,11 +437,13 @@ func (m *BucketMap[K, V]) Range(yield func(key K, value V) bool) {
 
 // All returns an iterator over the map's entries with the guarantees of Range.
 func (m *BucketMap[K, V]) All() iter.Seq2[K, V] {
+	m.guard.check("All")
 	return m.Range
 }
 
 // Len returns the number of entries. It sums a few counters per core.
 func (m *BucketMap[K, V]) Len() int {
+	m.guard.check("Len")
 	t := m.table.Load()
 	if t == nil {
 		return 0
@@ -444,6 +456,7 @@ func (m *BucketMap[K, V]) Len() int {
 // wait for it; writers that reach an emptied bucket wait until it returns.
 // The table returns to its initial size.
 func (m *BucketMap[K, V]) Clear() {
+	m.guard.check("Clear")
 	if t := m.table.Load(); t != nil {
 		m.replace(newBucketTable[K, V](t.shared.minBuckets, t.shared, t.seed), 0)
 	}
@@ -451,6 +464,7 @@ func (m *BucketMap[K, V]) Clear() {
 
 // MarshalJSON encodes the map as encoding/json encodes a built-in map[K]V.
 func (m *BucketMap[K, V]) MarshalJSON() ([]byte, error) {
+	m.guard.check("MarshalJSON")
 	return marshalJSON(m.All())
 }
 
@@ -462,6 +476,7 @@ func (m *BucketMap[K, V]) MarshalJSON() ([]byte, error) {
 // allows makes it return the decoder's error and leave the map unchanged.
 // The new entries replace the old ones at one instant, as in Clear.
 func (m *BucketMap[K, V]) UnmarshalJSON(data []byte) error {
+	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)
 	if err != nil {
 		return err
@@ -557,29 +572,16 @@ func (l locked[K, V]) insert(e *bucketEntry[K, V]) (grew bool) {
 	return l.head.insert(e, fingerprint(l.h))
 }
 
-// callUnlocking calls valueFn, unlocking the chain if it panics.
-func (l locked[K, V]) callUnlocking(valueFn func() V) V {
-	ok := false
-	defer func() {
-		if !ok {
-			l.unlock()
-		}
-	}()
-	v := valueFn()
-	ok = true
-	return v
-}
-
 // computeUnlocking calls fn and checks its op, unlocking the chain if
 // either panics.
-func (l locked[K, V]) computeUnlocking(fn func(V, bool) (V, ComputeOp), old V, loaded bool) (V, ComputeOp) {
+func (l locked[K, V]) computeUnlocking(g *computeGuard, fn func(V, bool) (V, ComputeOp), old V, loaded bool) (V, ComputeOp) {
 	ok := false
 	defer func() {
 		if !ok {
 			l.unlock()
 		}
 	}()
-	v, op := fn(old, loaded)
+	v, op := callCompute(g, fn, old, loaded)
 	mustBeValid(op)
 	ok = true
 	return v, op

@@ -1,6 +1,9 @@
 package safemap
 
-import "unsafe"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Hooks for the external tests.
 
@@ -17,7 +20,7 @@ func ShardCount[K comparable, V any](m *ShardedMap[K, V]) int {
 func ShardIndex[K comparable, V any](m *ShardedMap[K, V], key K) int {
 	t, s := m.loadTable(), m.shardFor(key)
 	for i := range t.shards {
-		if &t.shards[i].RWMap == s {
+		if &t.shards[i].rwLocked == s {
 			return i
 		}
 	}
@@ -67,12 +70,20 @@ func Migrating[K comparable, V any](m *BucketMap[K, V]) bool {
 	return m.table.Load().migration.Load() != nil
 }
 
-// StoredEntries returns the number of entries in m's sync.Map, markers of
-// keys being computed included.
-func StoredEntries[K comparable, V any](m *SyncMap[K, V]) int {
-	n := 0
-	if s := m.state.Load(); s != nil {
-		s.m.Range(func(any, any) bool { n++; return true })
+// Reserved returns the number of keys of m whose values LoadOrCompute or
+// LoadOrTryCompute is computing.
+func Reserved[K comparable, V any](m Map[K, V]) int {
+	switch m := m.(type) {
+	case *MutexMap[K, V]:
+		return m.res.len()
+	case *RWMap[K, V]:
+		return m.res.len()
+	case *SyncMap[K, V]:
+		return m.res.len()
+	case *ShardedMap[K, V]:
+		return m.res.len()
+	case *BucketMap[K, V]:
+		return m.res.len()
 	}
-	return n
+	panic(fmt.Sprintf("safemap: Reserved of a %T", m))
 }

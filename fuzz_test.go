@@ -30,6 +30,7 @@ import (
 //	a k o v CompareAndSwap            LoadOrCompute (w 0), Compute (1), Range (2)
 //	e k o   CompareAndDelete
 //	+ k v   Add
+//	t k v f LoadOrTryCompute, whose valueFn fails if f is odd
 //
 // An argument byte is taken modulo its range, so digits stand for
 // themselves: keys are 0 to 15, values 0 to 7, op 0 (CancelOp), 1
@@ -56,7 +57,7 @@ const maxSteps = 200
 
 // opcodes lists the opcode letters, single-key operations first, in the
 // order of opKind.
-const opcodes = "lsocdxwuae+" + "riRCjJbp"
+const opcodes = "lsocdxwuae+t" + "riRCjJbp"
 
 type step struct {
 	name string
@@ -101,6 +102,9 @@ func decodeSteps(data []byte) []step {
 				o.value = next() % 8
 			case opCompareAndDelete:
 				o.old = next() % 8
+			case opLoadOrTryCompute:
+				o.value = next() % 8
+				o.fail = next()%2 == 1
 			default:
 				o.value = next() % 8
 			}

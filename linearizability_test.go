@@ -127,6 +127,7 @@ func randomKeyOp(rng *rand.Rand, seen [linKeys]int) keyOp {
 		key:   rng.IntN(linKeys),
 		value: rng.IntN(16),
 		op:    safemap.ComputeOp(rng.IntN(3)),
+		fail:  rng.IntN(3) == 0,
 		pause: rng.IntN(2) == 0,
 	}
 	o.old = seen[o.key]

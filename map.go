@@ -24,17 +24,42 @@ import (
 //
 //   - Each single-key operation is linearizable: it appears to take effect at
 //     one instant between its call and its return. LoadOrStore, LoadOrCompute,
-//     Swap and Compute read and write their key atomically, so concurrent
-//     callers never lose an update.
+//     LoadOrTryCompute, Swap and Compute read and write their key atomically,
+//     so concurrent callers never lose an update.
 //   - Range and All visit no key more than once, and visit every key that is
-//     present and unchanged for the whole call. No lock is held while the
-//     callback runs, so it may call any method of the same map.
-//   - A panic in a function passed to a method reaches the caller, leaves the
-//     key it was called for unchanged, and leaves the map usable.
+//     present and unchanged for the whole call.
+//   - A function passed to a method runs under the rules of the next section.
+//     If it panics, the panic reaches the caller, the key it was called for
+//     is unchanged, and the map stays usable.
 //   - A key whose dynamic type is not comparable makes the method panic as a
 //     built-in map would, and the map stays usable. NaN keys behave as in a
 //     built-in map: each store adds an entry that no lookup finds.
 //   - Len is exact whenever no operation is in flight.
+//
+// # Callbacks
+//
+// What a function passed to a method may do is the same on every map:
+//
+//   - Range's yield, and the body of a for loop over All, runs with no lock
+//     held. It may call any method of the map.
+//   - The valueFn of LoadOrCompute and LoadOrTryCompute runs with no lock
+//     held. It may call any method of the map for other keys, LoadOrCompute
+//     included, so values can be computed from other computed values.
+//     Only goroutines that ask LoadOrCompute or LoadOrTryCompute for the same
+//     key wait for it. A valueFn that asks for its own key that way, directly
+//     or through the valueFns of the keys it asks for, would wait for itself:
+//     in a binary built with -race, that call panics; otherwise it deadlocks.
+//   - Compute's fn, and so [Add], [CompareAndSwap] and [CompareAndDelete],
+//     runs while the key is locked, so that reading and writing the key is
+//     one step. It must not call methods of the map: in a binary built with
+//     -race, such a call panics; otherwise it may deadlock. [SyncMap] is the
+//     exception: it takes no lock, and may call fn more than once.
+//
+// While valueFn runs, its key is absent to every other method: Load, Range
+// and Len do not see it, Delete finds nothing to delete, and Clear neither
+// waits for it nor cancels it. A value stored for the key meanwhile, by
+// Store, Swap, LoadOrStore or Compute, wins: LoadOrCompute returns it, with
+// loaded true, and discards valueFn's result.
 type Map[K comparable, V any] interface {
 	// Load returns the value stored for key, or the zero value if there is none.
 	// The ok result reports whether the key was present.
@@ -52,12 +77,19 @@ type Map[K comparable, V any] interface {
 	// Otherwise it calls valueFn, stores its result and returns it.
 	// The loaded result is true if the value was loaded, false if computed.
 	// Goroutines that race for the same absent key wait for a single call of
-	// valueFn and all return the same value: valueFn's result, unless
-	// another method stores a value for the key while valueFn runs, which
-	// only [SyncMap] allows, and then that value. If valueFn panics, the key
-	// stays absent and the panic reaches the caller. valueFn must not call
-	// methods of the same map. LoadOrCompute panics if valueFn is nil.
+	// valueFn and all return the value stored: valueFn's result, or a value
+	// another method stored while valueFn ran. If valueFn panics, the key
+	// stays absent, the panic reaches the caller, and one of the waiting
+	// goroutines calls its own valueFn. See the section on callbacks for
+	// what valueFn may call. LoadOrCompute panics if valueFn is nil.
 	LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool)
+
+	// LoadOrTryCompute is LoadOrCompute for a valueFn that can fail. If
+	// valueFn returns an error, nothing is stored, LoadOrTryCompute returns
+	// the zero value, false and the error, and one of the goroutines waiting
+	// for the key, if any, calls its own valueFn. LoadOrTryCompute panics if
+	// valueFn is nil.
+	LoadOrTryCompute(key K, valueFn func() (V, error)) (value V, loaded bool, err error)
 
 	// LoadAndDelete deletes the value for key, returning the previous value if any.
 	// The loaded result reports whether the key was present.
@@ -75,8 +107,9 @@ type Map[K comparable, V any] interface {
 	// is present; fn's op result decides what happens: [CancelOp] leaves the
 	// map unchanged, [UpdateOp] stores newValue, [DeleteOp] removes the key.
 	// Compute returns the key's value after the call and whether the key is
-	// present after the call. fn must not call methods of the same map.
-	// Compute panics if fn is nil or returns an op that is not one of the three.
+	// present after the call. fn must not call methods of the same map (see
+	// the section on callbacks). Compute panics if fn is nil or returns an
+	// op that is not one of the three.
 	Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool)
 
 	// Range calls yield for each key and value in the map until yield returns
@@ -284,15 +317,6 @@ func (p *plainMap[K, V]) loadOrStore(key K, value V) (V, bool) {
 	return value, false
 }
 
-func (p *plainMap[K, V]) loadOrCompute(key K, valueFn func() V) (V, bool) {
-	if v, ok := p.m[key]; ok {
-		return v, true
-	}
-	v := valueFn()
-	p.store(key, v)
-	return v, false
-}
-
 func (p *plainMap[K, V]) loadAndDelete(key K) (V, bool) {
 	v, ok := p.m[key]
 	if ok {
@@ -307,9 +331,9 @@ func (p *plainMap[K, V]) swap(key K, value V) (V, bool) {
 	return v, ok
 }
 
-func (p *plainMap[K, V]) compute(key K, fn func(V, bool) (V, ComputeOp)) (V, bool) {
+func (p *plainMap[K, V]) compute(g *computeGuard, key K, fn func(V, bool) (V, ComputeOp)) (V, bool) {
 	old, loaded := p.m[key]
-	v, op := fn(old, loaded)
+	v, op := callCompute(g, fn, old, loaded)
 	mustBeValid(op)
 	switch op {
 	case UpdateOp:

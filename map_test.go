@@ -102,6 +102,9 @@ var suite = []struct {
 	{"LoadOrStore/Present", testLoadOrStorePresent},
 	{"LoadOrCompute/Missing", testLoadOrComputeMissing},
 	{"LoadOrCompute/Present", testLoadOrComputePresent},
+	{"LoadOrTryCompute/Missing", testLoadOrTryComputeMissing},
+	{"LoadOrTryCompute/Present", testLoadOrTryComputePresent},
+	{"LoadOrTryCompute/Error", testLoadOrTryComputeError},
 	{"LoadAndDelete/Missing", testLoadAndDeleteMissing},
 	{"LoadAndDelete/Present", testLoadAndDeletePresent},
 	{"Delete/Missing", testDeleteMissing},
@@ -143,6 +146,10 @@ var suite = []struct {
 	{"Concurrent/ClearIsAtomic", testClearIsAtomic},
 	{"Concurrent/ComputeInsertDelete", testConcurrentComputeInsertDelete},
 	{"Concurrent/WriteDuringLoadOrCompute", testWriteDuringLoadOrCompute},
+	{"Concurrent/LoadOrTryComputeErrorWaiters", testLoadOrTryComputeErrorWaiters},
+	{"Callbacks/LoadOrComputeChains", testLoadOrComputeChains},
+	{"Callbacks/ValueFnWaitsForWriter", testValueFnWaitsForWriter},
+	{"Callbacks/RecursiveTypeCache", testRecursiveTypeCache},
 	{"Concurrent/GrowAndShrink", testConcurrentGrowAndShrink},
 	{"Concurrent/NaNKeysWhileResizing", testConcurrentNaNKeys},
 	{"Panic/LoadOrCompute", testPanicLoadOrCompute},
@@ -314,6 +321,15 @@ func testLoadOrComputeNilFunc(t *testing.T, c impl) {
 	r := recovered(func() { m.LoadOrCompute("b", nil) })
 	require.NotNil(t, r, "LoadOrCompute(nil) must panic")
 	assert.True(t, strings.HasPrefix(fmt.Sprint(r), "safemap: "), "panic message %q", r)
+	finishesWithin(t, 10*time.Second, func() { m.Store("c", 3) })
+	requireContents(t, map[string]int{"a": 1, "c": 3}, m)
+}
+
+func testLoadOrTryComputeNilFunc(t *testing.T, c impl) {
+	m := newMap[string, int](c)
+	m.Store("a", 1)
+	r := recovered(func() { m.LoadOrTryCompute("b", nil) })
+	assert.Equal(t, "safemap: LoadOrTryCompute called with a nil function", r)
 	finishesWithin(t, 10*time.Second, func() { m.Store("c", 3) })
 	requireContents(t, map[string]int{"a": 1, "c": 3}, m)
 }
@@ -833,11 +849,19 @@ func testNaNKeys(t *testing.T, c impl) {
 	_, loaded = m.LoadOrCompute(nan, func() int { return 5 })
 	assert.False(t, loaded)
 	plain[nan] = 5
+	_, loaded, err := m.LoadOrTryCompute(nan, func() (int, error) { return 6, nil })
+	assert.False(t, loaded)
+	assert.NoError(t, err)
+	plain[nan] = 6
+	_, _, err = m.LoadOrTryCompute(nan, func() (int, error) { return 7, errTryCompute })
+	assert.Equal(t, errTryCompute, err, "a failed computation stores nothing")
+	assert.Equal(t, boom{}, recovered(func() { m.LoadOrCompute(nan, func() int { panic(boom{}) }) }))
+	assert.Zero(t, safemap.Reserved(m), "no reservation left for a NaN key")
 	m.Delete(nan)
 	_, loaded = m.LoadAndDelete(nan)
 	assert.False(t, loaded)
-	m.Store(1.5, 6)
-	plain[1.5] = 6
+	m.Store(1.5, 8)
+	plain[1.5] = 8
 	require.Equal(t, len(plain), m.Len())
 
 	var values []int
@@ -848,7 +872,7 @@ func testNaNKeys(t *testing.T, c impl) {
 		return true
 	})
 	slices.Sort(values)
-	assert.Equal(t, []int{1, 2, 3, 4, 5}, values)
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, values)
 
 	m.Clear()
 	clear(plain)
@@ -954,6 +978,18 @@ func (r refMap[K, V]) LoadOrCompute(k K, fn func() V) (V, bool) {
 	}
 	r[k] = fn()
 	return r[k], false
+}
+func (r refMap[K, V]) LoadOrTryCompute(k K, fn func() (V, error)) (V, bool, error) {
+	if old, ok := r[k]; ok {
+		return old, true, nil
+	}
+	v, err := fn()
+	if err != nil {
+		var zero V
+		return zero, false, err
+	}
+	r[k] = v
+	return v, false, nil
 }
 func (r refMap[K, V]) LoadAndDelete(k K) (V, bool) { v, ok := r[k]; delete(r, k); return v, ok }
 func (r refMap[K, V]) Delete(k K)                  { delete(r, k) }

@@ -12,17 +12,18 @@ import (
 // reads included, takes the one lock, so with many goroutines reading
 // concurrently choose [RWMap], [ShardedMap] or [SyncMap] instead.
 //
-// LoadOrCompute and Compute call their function while the lock is held: it
-// runs exactly once per call and must not call methods of the same map.
-// Range copies the entries under the lock and calls yield after releasing it,
-// so each Range costs memory for one copy of the map.
+// Compute calls fn once, with the lock held, so every other operation waits
+// for it. Range copies the entries under the lock and calls yield after
+// releasing it, so each Range costs memory for one copy of the map.
 //
 // The zero MutexMap is empty and ready for use. A MutexMap must not be copied
 // after first use.
 type MutexMap[K comparable, V any] struct {
-	_  noCopy
-	mu sync.Mutex
-	m  plainMap[K, V]
+	_     noCopy
+	guard computeGuard
+	mu    sync.Mutex
+	m     plainMap[K, V]
+	res   reservations[K]
 }
 
 // NewMutexMap returns an empty MutexMap. It honours [WithCapacity].
@@ -37,6 +38,7 @@ func NewMutexMap[K comparable, V any](opts ...Option) *MutexMap[K, V] {
 // Load returns the value stored for key, or the zero value if there is none.
 // The ok result reports whether the key was present.
 func (m *MutexMap[K, V]) Load(key K) (value V, ok bool) {
+	m.guard.check("Load")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.m.load(key)
@@ -44,6 +46,7 @@ func (m *MutexMap[K, V]) Load(key K) (value V, ok bool) {
 
 // Store sets the value for key.
 func (m *MutexMap[K, V]) Store(key K, value V) {
+	m.guard.check("Store")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.m.store(key, value)
@@ -53,28 +56,43 @@ func (m *MutexMap[K, V]) Store(key K, value V) {
 // Otherwise it stores and returns value.
 // The loaded result is true if the value was loaded, false if stored.
 func (m *MutexMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
+	m.guard.check("LoadOrStore")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.m.loadOrStore(key, value)
 }
 
 // LoadOrCompute returns the existing value for key if present. Otherwise it
-// calls valueFn with the lock held, stores its result and returns it.
-// The loaded result is true if the value was loaded, false if computed.
-// If valueFn panics, the key stays absent and the panic reaches the caller.
-// valueFn must not call methods of m. LoadOrCompute panics if valueFn is nil.
+// calls valueFn, with no lock held, and stores its result; see
+// [Map.LoadOrCompute].
 func (m *MutexMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool) {
+	m.guard.check("LoadOrCompute")
 	if valueFn == nil {
 		nilFunc("LoadOrCompute")
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.m.loadOrCompute(key, valueFn)
+	if v, ok := m.Load(key); ok {
+		return v, true
+	}
+	return loadOrCompute(m, &m.res, key, valueFn)
+}
+
+// LoadOrTryCompute is LoadOrCompute for a valueFn that can fail; see
+// [Map.LoadOrTryCompute].
+func (m *MutexMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (value V, loaded bool, err error) {
+	m.guard.check("LoadOrTryCompute")
+	if valueFn == nil {
+		nilFunc("LoadOrTryCompute")
+	}
+	if v, ok := m.Load(key); ok {
+		return v, true, nil
+	}
+	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
 // LoadAndDelete deletes the value for key, returning the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *MutexMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
+	m.guard.check("LoadAndDelete")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.m.loadAndDelete(key)
@@ -82,6 +100,7 @@ func (m *MutexMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 
 // Delete deletes the value for key. If the key is absent, Delete does nothing.
 func (m *MutexMap[K, V]) Delete(key K) {
+	m.guard.check("Delete")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.m.m, key)
@@ -90,21 +109,22 @@ func (m *MutexMap[K, V]) Delete(key K) {
 // Swap stores value for key and returns the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *MutexMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
+	m.guard.check("Swap")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.m.swap(key, value)
 }
 
 // Compute atomically reads and updates the value for key; see [Map.Compute].
-// fn runs exactly once, with the lock held, and must not call methods of m.
-// If fn panics, the key is unchanged and the panic reaches the caller.
+// fn runs exactly once, with the lock held.
 func (m *MutexMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool) {
+	m.guard.check("Compute")
 	if fn == nil {
 		nilFunc("Compute")
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.m.compute(key, fn)
+	return m.m.compute(&m.guard, key, fn)
 }
 
 // Range calls yield for each key and value in the map until yield returns
@@ -112,6 +132,7 @@ func (m *MutexMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V,
 // so yield may call any method of m and sees no entry twice; entries stored
 // during the call are not visited.
 func (m *MutexMap[K, V]) Range(yield func(key K, value V) bool) {
+	m.guard.check("Range")
 	m.mu.Lock()
 	entries := m.m.appendTo(nil)
 	m.mu.Unlock()
@@ -120,11 +141,13 @@ func (m *MutexMap[K, V]) Range(yield func(key K, value V) bool) {
 
 // All returns an iterator over the map's entries with the guarantees of Range.
 func (m *MutexMap[K, V]) All() iter.Seq2[K, V] {
+	m.guard.check("All")
 	return m.Range
 }
 
 // Len returns the number of entries.
 func (m *MutexMap[K, V]) Len() int {
+	m.guard.check("Len")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.m.m)
@@ -132,6 +155,7 @@ func (m *MutexMap[K, V]) Len() int {
 
 // Clear removes all entries and releases the memory that held them.
 func (m *MutexMap[K, V]) Clear() {
+	m.guard.check("Clear")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.m.m = nil
@@ -139,6 +163,7 @@ func (m *MutexMap[K, V]) Clear() {
 
 // MarshalJSON encodes the map as encoding/json encodes a built-in map[K]V.
 func (m *MutexMap[K, V]) MarshalJSON() ([]byte, error) {
+	m.guard.check("MarshalJSON")
 	return marshalJSON(m.All())
 }
 
@@ -149,6 +174,7 @@ func (m *MutexMap[K, V]) MarshalJSON() ([]byte, error) {
 // of the wrong type or out of range, or nesting deeper than encoding/json
 // allows makes it return the decoder's error and leave the map unchanged.
 func (m *MutexMap[K, V]) UnmarshalJSON(data []byte) error {
+	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)
 	if err != nil {
 		return err

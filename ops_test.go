@@ -1,6 +1,7 @@
 package safemap_test
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 
@@ -27,12 +28,13 @@ const (
 	opCompareAndSwap
 	opCompareAndDelete
 	opAdd
+	opLoadOrTryCompute
 	numOpKinds
 )
 
 var opNames = [numOpKinds]string{
 	"Load", "Store", "LoadOrStore", "LoadOrCompute", "LoadAndDelete", "Delete",
-	"Swap", "Compute", "CompareAndSwap", "CompareAndDelete", "Add",
+	"Swap", "Compute", "CompareAndSwap", "CompareAndDelete", "Add", "LoadOrTryCompute",
 }
 
 func (k opKind) String() string { return opNames[k] }
@@ -44,6 +46,7 @@ type keyOp struct {
 	value int               // the value to store, computed or swapped in; Add's delta
 	old   int               // the old value of CompareAndSwap and CompareAndDelete
 	op    safemap.ComputeOp // what Compute's function returns
+	fail  bool              // LoadOrTryCompute's valueFn returns errTryCompute
 	// pause makes the callbacks of LoadOrCompute and Compute yield the
 	// processor, to widen the window in which other goroutines interleave.
 	pause bool
@@ -56,7 +59,11 @@ type opResult struct {
 	seen   int  // the old value the last call of Compute's function was given
 	seenOK bool // and whether it was told the key was present
 	calls  int  // how many times valueFn or fn ran
+	failed bool // LoadOrTryCompute returned errTryCompute
 }
+
+// errTryCompute is what a failing LoadOrTryCompute's valueFn returns.
+var errTryCompute = errors.New("valueFn failed")
 
 // apply runs o on m and returns what it returned.
 func (o keyOp) apply(m safemap.Map[int, int]) (r opResult) {
@@ -92,6 +99,20 @@ func (o keyOp) apply(m safemap.Map[int, int]) (r opResult) {
 		r.ok = safemap.CompareAndDelete(m, o.key, o.old)
 	case opAdd:
 		r.value = safemap.Add(m, o.key, o.value)
+	case opLoadOrTryCompute:
+		var err error
+		r.value, r.ok, err = m.LoadOrTryCompute(o.key, func() (int, error) {
+			r.calls++
+			o.maybePause()
+			if o.fail {
+				return 0, errTryCompute
+			}
+			return o.value, nil
+		})
+		if err != nil && err != errTryCompute {
+			panic(fmt.Sprintf("LoadOrTryCompute returned %v, not its valueFn's error", err))
+		}
+		r.failed = err != nil
 	default:
 		panic("unknown operation " + fmt.Sprint(o.kind))
 	}
@@ -114,12 +135,19 @@ func (o keyOp) String() string {
 		return fmt.Sprintf("CompareAndSwap(%d, %d, %d)", o.key, o.old, o.value)
 	case opCompareAndDelete:
 		return fmt.Sprintf("CompareAndDelete(%d, %d)", o.key, o.old)
+	case opLoadOrTryCompute:
+		if o.fail {
+			return fmt.Sprintf("LoadOrTryCompute(%d, → error)", o.key)
+		}
 	}
 	return fmt.Sprintf("%v(%d, %d)", o.kind, o.key, o.value)
 }
 
 func (r opResult) String() string {
 	s := fmt.Sprintf("%d, %t", r.value, r.ok)
+	if r.failed {
+		s += ", error"
+	}
 	if r.calls > 0 {
 		s += fmt.Sprintf(" (fn called %d×", r.calls)
 		if r.seenOK || r.seen != 0 {
@@ -133,8 +161,9 @@ func (r opResult) String() string {
 // admits reports whether got is a result a correct map may return when the
 // model returns want, with other goroutines calling the map. It differs from
 // == only in the count of callback calls: SyncMap's Compute calls fn again
-// when another goroutine changed the key, and a LoadOrCompute whose valueFn
-// ran may still load a value another method stored meanwhile.
+// when another goroutine changed the key, and a LoadOrCompute or
+// LoadOrTryCompute whose valueFn ran may still load a value another method
+// stored meanwhile.
 func (want opResult) admits(kind opKind, got opResult) bool {
 	calls := got.calls
 	got.calls = want.calls
@@ -144,7 +173,7 @@ func (want opResult) admits(kind opKind, got opResult) bool {
 	switch kind {
 	case opCompute:
 		return calls >= 1
-	case opLoadOrCompute:
+	case opLoadOrCompute, opLoadOrTryCompute:
 		return calls == 1 || (calls == 0 && got.ok)
 	}
 	return calls == 0

@@ -20,9 +20,8 @@ import (
 // write. On a single goroutine it is a little slower than MutexMap, because
 // each operation also hashes the key to pick its shard.
 //
-// LoadOrCompute and Compute call their function while the key's shard is
-// write-locked: it runs exactly once per call and must not call methods of
-// the same map. Range copies one shard at a time under its read lock and
+// Compute calls fn once, with the key's shard write-locked, so operations on
+// the other keys of that shard wait for it. Range copies one shard at a time under its read lock and
 // calls yield after releasing it, so it costs memory for one shard's entries.
 // Len and Range visit every shard. Clear replaces all shards at once.
 //
@@ -30,7 +29,9 @@ import (
 // shards. A ShardedMap must not be copied after first use.
 type ShardedMap[K comparable, V any] struct {
 	_     noCopy
+	guard computeGuard
 	table atomic.Pointer[shardTable[K, V]]
+	res   reservations[K]
 }
 
 type shardTable[K comparable, V any] struct {
@@ -39,15 +40,15 @@ type shardTable[K comparable, V any] struct {
 	shards []shard[K, V]
 }
 
-// shard pads an RWMap to a whole number of cache lines, so that a goroutine
-// writing one shard's lock does not slow down goroutines using its
-// neighbours. An RWMap's size does not depend on K and V.
+// shard pads an rwLocked to a whole number of cache lines, so that a
+// goroutine writing one shard's lock does not slow down goroutines using its
+// neighbours.
 type shard[K comparable, V any] struct {
-	RWMap[K, V]
+	rwLocked[K, V]
 	_ [shardPad]byte
 }
 
-const shardPad = (cacheLineSize - unsafe.Sizeof(RWMap[int, int]{})%cacheLineSize) % cacheLineSize
+const shardPad = (cacheLineSize - unsafe.Sizeof(rwLocked[int, int]{})%cacheLineSize) % cacheLineSize
 
 // NewShardedMap returns an empty ShardedMap. It honours [WithShards] and
 // [WithCapacity], which is spread evenly over the shards.
@@ -105,7 +106,7 @@ func (m *ShardedMap[K, V]) initTable() *shardTable[K, V] {
 }
 
 // shardFor hashes key, before any lock is taken, and returns its shard.
-func (m *ShardedMap[K, V]) shardFor(key K) *RWMap[K, V] {
+func (m *ShardedMap[K, V]) shardFor(key K) *rwLocked[K, V] {
 	t := m.table.Load()
 	if t == nil {
 		t = m.initTable()
@@ -114,13 +115,14 @@ func (m *ShardedMap[K, V]) shardFor(key K) *RWMap[K, V] {
 	if !word {
 		h = maphash.Comparable(t.seed.seed, key)
 	}
-	return &t.shards[h&t.mask].RWMap
+	return &t.shards[h&t.mask].rwLocked
 }
 
 // Load returns the value stored for key, or the zero value if there is none.
 // The ok result reports whether the key was present.
 func (m *ShardedMap[K, V]) Load(key K) (value V, ok bool) {
-	// Load, Store and Delete write out the RWMap methods they would call, to
+	m.guard.check("Load")
+	// Load, Store and Delete write out the rwLocked methods they would call, to
 	// save a call each, and unlock without defer: nothing between the lock
 	// and the unlock can panic, as an unhashable key panics in shardFor.
 	s := m.shardFor(key)
@@ -132,6 +134,7 @@ func (m *ShardedMap[K, V]) Load(key K) (value V, ok bool) {
 
 // Store sets the value for key.
 func (m *ShardedMap[K, V]) Store(key K, value V) {
+	m.guard.check("Store")
 	s := m.shardFor(key)
 	s.mu.Lock()
 	s.m.store(key, value)
@@ -142,27 +145,47 @@ func (m *ShardedMap[K, V]) Store(key K, value V) {
 // Otherwise it stores and returns value.
 // The loaded result is true if the value was loaded, false if stored.
 func (m *ShardedMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
-	return m.shardFor(key).LoadOrStore(key, value)
+	m.guard.check("LoadOrStore")
+	return m.shardFor(key).loadOrStore(key, value)
 }
 
 // LoadOrCompute returns the existing value for key if present. Otherwise it
-// calls valueFn with the key's shard write-locked, stores its result and
-// returns it. The loaded result is true if the value was loaded, false if
-// computed. If valueFn panics, the key stays absent and the panic reaches the
-// caller. valueFn must not call methods of m. LoadOrCompute panics if valueFn
-// is nil.
+// calls valueFn, with no lock held, and stores its result; see
+// [Map.LoadOrCompute].
 func (m *ShardedMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool) {
-	return m.shardFor(key).LoadOrCompute(key, valueFn)
+	m.guard.check("LoadOrCompute")
+	if valueFn == nil {
+		nilFunc("LoadOrCompute")
+	}
+	if v, ok := m.shardFor(key).load(key); ok {
+		return v, true
+	}
+	return loadOrCompute(m, &m.res, key, valueFn)
+}
+
+// LoadOrTryCompute is LoadOrCompute for a valueFn that can fail; see
+// [Map.LoadOrTryCompute].
+func (m *ShardedMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (value V, loaded bool, err error) {
+	m.guard.check("LoadOrTryCompute")
+	if valueFn == nil {
+		nilFunc("LoadOrTryCompute")
+	}
+	if v, ok := m.shardFor(key).load(key); ok {
+		return v, true, nil
+	}
+	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
 // LoadAndDelete deletes the value for key, returning the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *ShardedMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
-	return m.shardFor(key).LoadAndDelete(key)
+	m.guard.check("LoadAndDelete")
+	return m.shardFor(key).loadAndDelete(key)
 }
 
 // Delete deletes the value for key. If the key is absent, Delete does nothing.
 func (m *ShardedMap[K, V]) Delete(key K) {
+	m.guard.check("Delete")
 	s := m.shardFor(key)
 	s.mu.Lock()
 	delete(s.m.m, key)
@@ -172,15 +195,18 @@ func (m *ShardedMap[K, V]) Delete(key K) {
 // Swap stores value for key and returns the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *ShardedMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
-	return m.shardFor(key).Swap(key, value)
+	m.guard.check("Swap")
+	return m.shardFor(key).swap(key, value)
 }
 
 // Compute atomically reads and updates the value for key; see [Map.Compute].
-// fn runs exactly once, with the key's shard write-locked, and must not call
-// methods of m. If fn panics, the key is unchanged and the panic reaches the
-// caller.
+// fn runs exactly once, with the key's shard write-locked.
 func (m *ShardedMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool) {
-	return m.shardFor(key).Compute(key, fn)
+	m.guard.check("Compute")
+	if fn == nil {
+		nilFunc("Compute")
+	}
+	return m.shardFor(key).compute(&m.guard, key, fn)
 }
 
 // Range calls yield for each key and value in the map until yield returns
@@ -189,6 +215,7 @@ func (m *ShardedMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue 
 // twice. An entry stored during the call is visited only if its shard had not
 // been copied yet.
 func (m *ShardedMap[K, V]) Range(yield func(key K, value V) bool) {
+	m.guard.check("Range")
 	t := m.table.Load()
 	if t == nil {
 		return
@@ -204,18 +231,20 @@ func (m *ShardedMap[K, V]) Range(yield func(key K, value V) bool) {
 
 // All returns an iterator over the map's entries with the guarantees of Range.
 func (m *ShardedMap[K, V]) All() iter.Seq2[K, V] {
+	m.guard.check("All")
 	return m.Range
 }
 
 // Len returns the number of entries. It locks one shard at a time.
 func (m *ShardedMap[K, V]) Len() int {
+	m.guard.check("Len")
 	t := m.table.Load()
 	if t == nil {
 		return 0
 	}
 	n := 0
 	for i := range t.shards {
-		n += t.shards[i].Len()
+		n += t.shards[i].len()
 	}
 	return n
 }
@@ -224,6 +253,7 @@ func (m *ShardedMap[K, V]) Len() int {
 // A write that overlaps Clear takes effect either before it, and is removed,
 // or after it.
 func (m *ShardedMap[K, V]) Clear() {
+	m.guard.check("Clear")
 	if t := m.table.Load(); t != nil {
 		m.table.Store(newShardTable[K, V](t.seed, len(t.shards), 0))
 	}
@@ -231,6 +261,7 @@ func (m *ShardedMap[K, V]) Clear() {
 
 // MarshalJSON encodes the map as encoding/json encodes a built-in map[K]V.
 func (m *ShardedMap[K, V]) MarshalJSON() ([]byte, error) {
+	m.guard.check("MarshalJSON")
 	return marshalJSON(m.All())
 }
 
@@ -242,6 +273,7 @@ func (m *ShardedMap[K, V]) MarshalJSON() ([]byte, error) {
 // allows makes it return the decoder's error and leave the map unchanged.
 // The new entries replace the old ones at once, as in Clear.
 func (m *ShardedMap[K, V]) UnmarshalJSON(data []byte) error {
+	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)
 	if err != nil {
 		return err

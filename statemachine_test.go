@@ -72,6 +72,9 @@ func stateMachineActions(r *modelRun, actions *atomic.Int64) map[string]func(*ra
 				o.value = smValue.Draw(t, "new")
 			case opCompareAndDelete:
 				o.old = smValue.Draw(t, "old")
+			case opLoadOrTryCompute:
+				o.value = smValue.Draw(t, "value")
+				o.fail = rapid.Bool().Draw(t, "fail")
 			case opCompute:
 				o.value = smValue.Draw(t, "value")
 				o.op = rapid.SampledFrom([]safemap.ComputeOp{safemap.CancelOp, safemap.UpdateOp, safemap.DeleteOp}).Draw(t, "op")

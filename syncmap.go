@@ -20,24 +20,22 @@ import (
 // when V is not comparable. Compute calls fn with no lock held and may call it
 // more than once, when another goroutine changes the key between fn's start
 // and the swap; fn should have no side effects beyond computing the value.
-// LoadOrCompute calls valueFn with no lock held, once per absent key: other
-// goroutines that ask for the same key wait for it, and operations on other
-// keys go on. Range takes no lock and makes no copy.
+// Range takes no lock and makes no copy.
 //
 // The zero SyncMap is empty and ready for use. A SyncMap must not be copied
 // after first use.
 type SyncMap[K comparable, V any] struct {
 	_     noCopy
+	guard computeGuard
 	state atomic.Pointer[syncState[K, V]]
+	res   reservations[K]
 }
 
 // syncState holds a SyncMap's entries; Clear replaces it whole.
 //
-// Each value in m is either a *V, never changed once stored, or a *computing
-// marker, which stands for an absent key whose value LoadOrCompute is
-// computing. n counts the *V values. Every change to m is made by a sync.Map
-// call whose result tells what it replaced, so n is exact once no call is in
-// flight.
+// Each value in m is a *V, never changed once stored. n counts them. Every
+// change to m is made by a sync.Map call whose result tells what it
+// replaced, so n is exact once no call is in flight.
 type syncState[K comparable, V any] struct {
 	m sync.Map
 	n counter
@@ -51,12 +49,6 @@ func newSyncState[K comparable, V any]() *syncState[K, V] {
 // is at hand, and sync.Map's own work dwarfs the cost of a random number.
 func (s *syncState[K, V]) count(delta int64) {
 	s.n.add(uint64(rand.Uint32()), delta)
-}
-
-// computing marks a key whose value LoadOrCompute is computing. done is
-// released when the computation ends, whether it stored a value or panicked.
-type computing struct {
-	done sync.WaitGroup
 }
 
 // NewSyncMap returns an empty SyncMap. It ignores all options: a sync.Map
@@ -80,10 +72,10 @@ func (m *SyncMap[K, V]) loadState() *syncState[K, V] {
 // Load returns the value stored for key, or the zero value if there is none.
 // The ok result reports whether the key was present.
 func (m *SyncMap[K, V]) Load(key K) (value V, ok bool) {
+	m.guard.check("Load")
 	if s := m.state.Load(); s != nil {
-		cur, _ := s.m.Load(key)
-		if p, ok := cur.(*V); ok {
-			return *p, true
+		if p, ok := s.m.Load(key); ok {
+			return *p.(*V), true
 		}
 		return value, false
 	}
@@ -93,6 +85,7 @@ func (m *SyncMap[K, V]) Load(key K) (value V, ok bool) {
 
 // Store sets the value for key.
 func (m *SyncMap[K, V]) Store(key K, value V) {
+	m.guard.check("Store")
 	m.Swap(key, value)
 }
 
@@ -100,79 +93,74 @@ func (m *SyncMap[K, V]) Store(key K, value V) {
 // Otherwise it stores and returns value.
 // The loaded result is true if the value was loaded, false if stored.
 func (m *SyncMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
+	m.guard.check("LoadOrStore")
 	if v, ok := m.Load(key); ok {
 		return v, true // without allocating
 	}
-	return m.loadState().publish(key, &value)
+	s := m.loadState()
+	if p, loaded := s.m.LoadOrStore(key, &value); loaded {
+		return *p.(*V), true
+	}
+	s.count(1)
+	return value, false
 }
 
 // LoadOrCompute returns the existing value for key if present. Otherwise it
-// calls valueFn with no lock held, stores its result and returns it. The
-// loaded result is true if the value was loaded, false if computed.
-//
-// Goroutines that race for the same absent key wait for one call of valueFn
-// and return its result. A value stored for the key by another method while
-// valueFn runs wins: LoadOrCompute returns it with loaded true. If valueFn
-// panics, the key stays absent, the panic reaches the caller, and one of the
-// waiting goroutines, if any, calls its own valueFn. valueFn must not call
-// methods of m. LoadOrCompute panics if valueFn is nil.
+// calls valueFn, with no lock held, and stores its result; see
+// [Map.LoadOrCompute].
 func (m *SyncMap[K, V]) LoadOrCompute(key K, valueFn func() V) (actual V, loaded bool) {
+	m.guard.check("LoadOrCompute")
 	if valueFn == nil {
 		nilFunc("LoadOrCompute")
 	}
-	s := m.loadState()
-	for {
-		cur, ok := s.m.Load(key)
-		if !ok && key != key {
-			return s.computeNaN(key, valueFn)
-		}
-		if !ok {
-			marker := new(computing)
-			marker.done.Add(1)
-			if cur, ok = s.m.LoadOrStore(key, marker); !ok {
-				return s.compute(key, marker, valueFn)
-			}
-		}
-		if p, isValue := cur.(*V); isValue {
-			return *p, true
-		}
-		cur.(*computing).done.Wait()
+	if v, ok := m.Load(key); ok {
+		return v, true
 	}
+	return loadOrCompute(m, &m.res, key, valueFn)
+}
+
+// LoadOrTryCompute is LoadOrCompute for a valueFn that can fail; see
+// [Map.LoadOrTryCompute].
+func (m *SyncMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (value V, loaded bool, err error) {
+	m.guard.check("LoadOrTryCompute")
+	if valueFn == nil {
+		nilFunc("LoadOrTryCompute")
+	}
+	if v, ok := m.Load(key); ok {
+		return v, true, nil
+	}
+	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
 // LoadAndDelete deletes the value for key, returning the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *SyncMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
+	m.guard.check("LoadAndDelete")
 	s := m.state.Load()
 	if s == nil {
 		mustBeHashable(key)
 		return value, false
 	}
-	for {
-		cur, _ := s.m.Load(key)
-		p, isValue := cur.(*V)
-		if !isValue {
-			return value, false // absent, or a marker, which must stay
-		}
-		if s.m.CompareAndDelete(key, cur) {
-			s.count(-1)
-			return *p, true
-		}
+	if p, loaded := s.m.LoadAndDelete(key); loaded {
+		s.count(-1)
+		return *p.(*V), true
 	}
+	return value, false
 }
 
 // Delete deletes the value for key. If the key is absent, Delete does nothing.
 func (m *SyncMap[K, V]) Delete(key K) {
+	m.guard.check("Delete")
 	m.LoadAndDelete(key)
 }
 
 // Swap stores value for key and returns the previous value if any.
 // The loaded result reports whether the key was present.
 func (m *SyncMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
+	m.guard.check("Swap")
 	s := m.loadState()
-	prev, _ := s.m.Swap(key, &value)
-	if p, ok := prev.(*V); ok {
-		return *p, true
+	if p, loaded := s.m.Swap(key, &value); loaded {
+		return *p.(*V), true
 	}
 	s.count(1)
 	return previous, false
@@ -182,21 +170,19 @@ func (m *SyncMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 // fn runs with no lock held. If another goroutine changes the key after fn
 // was called, Compute discards fn's result and calls fn again with the new
 // value, so fn may run more than once per call; give it no side effects.
-// A key whose value LoadOrCompute is computing counts as absent. If fn
-// panics, the key is unchanged and the panic reaches the caller.
 func (m *SyncMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op ComputeOp)) (value V, ok bool) {
+	m.guard.check("Compute")
 	if fn == nil {
 		nilFunc("Compute")
 	}
 	s := m.loadState()
 	for {
-		cur, _ := s.m.Load(key)
+		cur, loaded := s.m.Load(key)
 		var old V
-		p, loaded := cur.(*V)
 		if loaded {
-			old = *p
+			old = *cur.(*V)
 		}
-		v, op := fn(old, loaded)
+		v, op := callCompute(&m.guard, fn, old, loaded)
 		mustBeValid(op)
 		switch {
 		case op == CancelOp:
@@ -208,16 +194,13 @@ func (m *SyncMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, 
 				s.count(-1)
 				return value, false
 			}
-		case cur == nil: // absent: insert
+		case !loaded:
 			if _, found := s.m.LoadOrStore(key, &v); !found {
 				s.count(1)
 				return v, true
 			}
-		default: // a value or a marker: replace it
+		default:
 			if s.m.CompareAndSwap(key, cur, &v) {
-				if !loaded {
-					s.count(1)
-				}
 				return v, true
 			}
 		}
@@ -229,27 +212,26 @@ func (m *SyncMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, 
 // call any method of m, no key is visited twice, and an entry stored or
 // deleted during the call may or may not be visited.
 func (m *SyncMap[K, V]) Range(yield func(key K, value V) bool) {
+	m.guard.check("Range")
 	s := m.state.Load()
 	if s == nil {
 		return
 	}
 	s.m.Range(func(k, v any) bool {
-		p, isValue := v.(*V)
-		if !isValue {
-			return true
-		}
 		key, _ := k.(K) // fails only for a nil interface key, leaving key nil
-		return yield(key, *p)
+		return yield(key, *v.(*V))
 	})
 }
 
 // All returns an iterator over the map's entries with the guarantees of Range.
 func (m *SyncMap[K, V]) All() iter.Seq2[K, V] {
+	m.guard.check("All")
 	return m.Range
 }
 
 // Len returns the number of entries. It sums a few counters per core.
 func (m *SyncMap[K, V]) Len() int {
+	m.guard.check("Len")
 	s := m.state.Load()
 	if s == nil {
 		return 0
@@ -262,6 +244,7 @@ func (m *SyncMap[K, V]) Len() int {
 // Clear removes all entries at once. A write that overlaps Clear takes
 // effect either before it, and is removed, or after it.
 func (m *SyncMap[K, V]) Clear() {
+	m.guard.check("Clear")
 	if m.state.Load() != nil {
 		m.state.Store(newSyncState[K, V]())
 	}
@@ -269,6 +252,7 @@ func (m *SyncMap[K, V]) Clear() {
 
 // MarshalJSON encodes the map as encoding/json encodes a built-in map[K]V.
 func (m *SyncMap[K, V]) MarshalJSON() ([]byte, error) {
+	m.guard.check("MarshalJSON")
 	return marshalJSON(m.All())
 }
 
@@ -280,6 +264,7 @@ func (m *SyncMap[K, V]) MarshalJSON() ([]byte, error) {
 // allows makes it return the decoder's error and leave the map unchanged.
 // The new entries replace the old ones at once, as in Clear.
 func (m *SyncMap[K, V]) UnmarshalJSON(data []byte) error {
+	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)
 	if err != nil {
 		return err
@@ -291,54 +276,4 @@ func (m *SyncMap[K, V]) UnmarshalJSON(data []byte) error {
 	s.count(int64(len(decoded)))
 	m.state.Store(s)
 	return nil
-}
-
-// compute calls valueFn for a key that marker holds and publishes the
-// result. If valueFn panics, it deletes the marker, so the key is absent
-// again, before the panic goes on to the caller.
-func (s *syncState[K, V]) compute(key K, marker *computing, valueFn func() V) (V, bool) {
-	defer marker.done.Done()
-	computed := false
-	defer func() {
-		if !computed {
-			s.m.CompareAndDelete(key, marker)
-		}
-	}()
-	v := valueFn()
-	computed = true
-	if s.m.CompareAndSwap(key, marker, &v) {
-		s.count(1)
-		return v, false
-	}
-	return s.publish(key, &v) // another method replaced the marker
-}
-
-// computeNaN stores valueFn's result for a NaN key. No lookup finds a NaN,
-// so no other goroutine can wait for it, and a marker could never be
-// replaced or removed.
-func (s *syncState[K, V]) computeNaN(key K, valueFn func() V) (V, bool) {
-	v := valueFn()
-	s.m.Store(key, &v)
-	s.count(1)
-	return v, false
-}
-
-// publish stores p for key unless the key holds a value, which it returns.
-// It replaces a marker: until LoadOrCompute's valueFn returns, the key is
-// absent.
-func (s *syncState[K, V]) publish(key K, p *V) (V, bool) {
-	for {
-		cur, loaded := s.m.LoadOrStore(key, p)
-		if !loaded {
-			s.count(1)
-			return *p, false
-		}
-		if q, isValue := cur.(*V); isValue {
-			return *q, true
-		}
-		if s.m.CompareAndSwap(key, cur, p) {
-			s.count(1)
-			return *p, false
-		}
-	}
 }
