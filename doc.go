@@ -37,8 +37,11 @@
 //   - Each single-key operation is linearizable. LoadOrStore, LoadOrCompute,
 //     Swap and Compute read and write their key atomically: no lost update, no
 //     gap between the check and the act.
-//   - LoadOrCompute calls its function at most once per absent key: callers
-//     racing for the same key wait and share the one result.
+//   - LoadOrCompute calls its function at most once per absent key at a
+//     time: callers racing for the same key wait, and share the value stored,
+//     which is the function's result unless another method stored a value
+//     for the key while it ran. If it fails (LoadOrTryCompute) or panics,
+//     nothing is stored and one of the waiting callers computes instead.
 //   - Range and All visit no key twice and visit every key that is present
 //     and unchanged for the whole call. No lock is held while their callback
 //     runs, so it may call any method of the map, Store and Delete included.
@@ -56,7 +59,24 @@
 //     document that does not decode (bad syntax, a wrong type, a number out
 //     of range, nesting too deep) leaves the map unchanged.
 //
-// The functions passed to Compute and LoadOrCompute must not call methods of
-// the same map: in MutexMap, RWMap, ShardedMap and BucketMap they run under
-// the lock that guards their key.
+// # Callbacks
+//
+// What a function passed to a method may do is the same on all five maps:
+//
+//	Callback                 Runs with    May call on its map         Otherwise                  Blocks
+//	Range, All: yield        no lock      any method                  -                          nothing
+//	LoadOrCompute,           no lock      any method for other keys;  panics with -race,         racers for
+//	LoadOrTryCompute:                     for its own key, any but    deadlocks without          its own key
+//	valueFn                               these two                                              only
+//	Compute (Add,            its key's    nothing                     panics with -race,         the callers that
+//	CompareAndSwap,          lock                                     may deadlock without       need that lock
+//	CompareAndDelete): fn
+//
+// SyncMap's Compute is the exception: it takes no lock, so nothing waits for
+// fn, which runs again if the key changed meanwhile. What needs the lock
+// that fn holds: every other call in MutexMap and RWMap; calls for keys of
+// the same shard in ShardedMap; in BucketMap, writers of keys whose buckets
+// share the lock, and a resize or Clear under way. See the section on
+// callbacks of [Map] for the details, among them what happens to a key
+// whose value is being computed.
 package safemap

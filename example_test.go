@@ -2,6 +2,7 @@ package safemap_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -154,4 +155,47 @@ func ExampleNewShardedMap() {
 	fmt.Println(v, ok)
 	// Output:
 	// one true
+}
+
+// LoadOrCompute's valueFn runs with no lock held, so it may ask the same map
+// for other keys: here each Fibonacci number is computed once, from the two
+// before it.
+func ExampleBucketMap_LoadOrCompute() {
+	var memo safemap.BucketMap[int, int]
+	var fib func(n int) int
+	fib = func(n int) int {
+		v, _ := memo.LoadOrCompute(n, func() int {
+			if n < 2 {
+				return n
+			}
+			return fib(n-1) + fib(n-2)
+		})
+		return v
+	}
+	fmt.Println(fib(90), memo.Len())
+	// Output:
+	// 2880067194370816120 91
+}
+
+// LoadOrTryCompute registers a value only if making it succeeds: a stream
+// that fails to open leaves nothing behind, and the next caller tries again.
+func ExampleBucketMap_LoadOrTryCompute() {
+	var streams safemap.BucketMap[string, string]
+	open := func(name string) (string, error) {
+		if name == "" {
+			return "", errors.New("no stream name")
+		}
+		return "stream:" + name, nil
+	}
+
+	for _, name := range []string{"cam1", "", "cam1"} {
+		s, loaded, err := streams.LoadOrTryCompute(name, func() (string, error) { return open(name) })
+		fmt.Printf("%q %t %v\n", s, loaded, err)
+	}
+	fmt.Println(streams.Len())
+	// Output:
+	// "stream:cam1" false <nil>
+	// "" false no stream name
+	// "stream:cam1" true <nil>
+	// 1
 }
