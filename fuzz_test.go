@@ -27,7 +27,8 @@ import (
 //	x k     Delete             J n {k v}  UnmarshalJSON of n entries
 //	w k v   Swap               b n {k v}  UnmarshalJSON of a truncated document
 //	u k v op  Compute          p w k  panic in the callback of
-//	a k o v CompareAndSwap            LoadOrCompute (w 0), Compute (1), Range (2)
+//	a k o v CompareAndSwap            LoadOrCompute (w 0), Compute (1), Range (2),
+//	                                  LoadOrTryCompute (3)
 //	e k o   CompareAndDelete
 //	+ k v   Add
 //	t k v f LoadOrTryCompute, whose valueFn fails if f is odd
@@ -136,8 +137,8 @@ func decodeSteps(data []byte) []step {
 				steps = append(steps, step{fmt.Sprint("truncated UnmarshalJSON ", entries), func(r *modelRun) error { return r.badJSON(entries) }})
 			}
 		case 'p':
-			which, key := next()%3, next()%16
-			name := fmt.Sprintf("panic in %s(%d)", []string{"LoadOrCompute", "Compute", "Range"}[which], key)
+			which, key := next()%4, next()%16
+			name := fmt.Sprintf("panic in %s(%d)", []string{"LoadOrCompute", "Compute", "Range", "LoadOrTryCompute"}[which], key)
 			steps = append(steps, step{name, func(r *modelRun) error { return r.panicIn(which, key) }})
 		}
 	}

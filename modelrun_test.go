@@ -132,14 +132,17 @@ func (r *modelRun) unmarshaler() json.Unmarshaler {
 	return r.m.(json.Unmarshaler)
 }
 
-// panicIn makes the callback of LoadOrCompute (which 0), Compute (1) or
-// Range (2) panic. The panic must reach the caller, change nothing, and
+// panicIn makes the callback of LoadOrCompute (which 0), Compute (1),
+// Range (2) or LoadOrTryCompute (3) panic. The panic must reach the caller, change nothing, and
 // leave no lock held: another goroutine must then be able to use the key.
 func (r *modelRun) panicIn(which, key int) error {
+	which %= 4
 	var call func()
-	switch which % 3 {
+	switch which {
 	case 0:
 		call = func() { r.m.LoadOrCompute(key, func() int { panic(boom{}) }) }
+	case 3:
+		call = func() { r.m.LoadOrTryCompute(key, func() (int, error) { panic(boom{}) }) }
 	case 1:
 		call = func() {
 			r.m.Compute(key, func(int, bool) (int, safemap.ComputeOp) { panic(boom{}) })
@@ -150,11 +153,11 @@ func (r *modelRun) panicIn(which, key int) error {
 	p := recovered(call)
 	_, present := r.ref[key]
 	switch {
-	case which%3 == 0 && present:
+	case (which == 0 || which == 3) && present:
 		if p != nil {
-			return fmt.Errorf("LoadOrCompute(%d) called valueFn for a present key", key)
+			return fmt.Errorf("LoadOrCompute(%d) or LoadOrTryCompute called valueFn for a present key", key)
 		}
-	case which%3 == 2 && len(r.ref) == 0:
+	case which == 2 && len(r.ref) == 0:
 		if p != nil {
 			return fmt.Errorf("Range called yield on an empty map")
 		}

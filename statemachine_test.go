@@ -59,7 +59,7 @@ func stateMachineActions(r *modelRun, actions *atomic.Int64) map[string]func(*ra
 			must(t, r.badJSON(rapid.MapOfN(smKey, smValue, 0, 6).Draw(t, "entries")))
 		},
 		"PanicInCallback": func(t *rapid.T) {
-			which := rapid.SampledFrom([]int{0, 1, 2}).Draw(t, "LoadOrCompute, Compute or Range")
+			which := rapid.SampledFrom([]int{0, 1, 2, 3}).Draw(t, "LoadOrCompute, Compute, Range or LoadOrTryCompute")
 			must(t, r.panicIn(which, smKey.Draw(t, "key")))
 		},
 	}
