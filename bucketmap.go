@@ -36,11 +36,12 @@ import (
 // The zero BucketMap is empty and ready for use. A BucketMap must not be
 // copied after first use.
 type BucketMap[K comparable, V any] struct {
-	_     noCopy
-	guard computeGuard
-	table atomic.Pointer[bucketTable[K, V]]
-	mu    sync.Mutex // serialises the start of every table replacement
-	res   reservations[K]
+	_      noCopy
+	guard  computeGuard
+	table  atomic.Pointer[bucketTable[K, V]] // nil until the first write
+	mu     sync.Mutex                        // serialises the start of every table replacement
+	shared bucketShared
+	res    reservations[K]
 }
 
 // A bucketTable is a power-of-two array of buckets. Once a migration to a
@@ -53,35 +54,34 @@ type bucketTable[K comparable, V any] struct {
 	lockMask  uint64
 	seed      hashSeed
 	shared    *bucketShared
-	migration atomic.Pointer[migration[K, V]]
+	migration atomic.Pointer[migration[K, V]] // nil, or &mg once a migration starts
+	mg        migration[K, V]
 }
 
 // bucketShared is what every table of one map shares.
 type bucketShared struct {
-	count      counter // entries, striped by key hash
-	minBuckets int     // the table never shrinks below this
-	shrink     bool
+	count      counter // entries; striped by key hash once writers collide
+	minBuckets int     // the table never shrinks below this; 0 means 1
+	noShrink   bool
 }
 
 // A migration moves a table's buckets to another table, a chunk of buckets
 // at a time, claimed by whichever writers come along. When drop is set (Clear
-// and UnmarshalJSON), the entries are counted and discarded instead.
+// and UnmarshalJSON), the entries are counted and discarded instead. A table
+// migrates at most once, so its migration is a field of the table, and
+// starting one allocates nothing but the new table.
 type migration[K comparable, V any] struct {
 	to      *bucketTable[K, V]
 	drop    bool
 	claimed atomic.Int64
 	moved   atomic.Int64
-	done    chan struct{}
+	ended   atomic.Bool
+	done    sync.WaitGroup // done when the migration has ended
 }
 
 // finished reports whether the migration has made its table current.
 func (mg *migration[K, V]) finished() bool {
-	select {
-	case <-mg.done:
-		return true
-	default:
-		return false
-	}
+	return mg.ended.Load()
 }
 
 // clearing reports whether the migration drops the entries and has not yet
@@ -167,20 +167,16 @@ const bucketPad = (cacheLineSize - unsafe.Sizeof(struct {
 
 // NewBucketMap returns an empty BucketMap. It honours [WithCapacity], which
 // also sets the size below which the table does not shrink, and
-// [WithoutShrinking].
+// [WithoutShrinking]. Without WithCapacity, the table is made by the first
+// write, so an empty map costs only its own few words.
 func NewBucketMap[K comparable, V any](opts ...Option) *BucketMap[K, V] {
-	m := new(BucketMap[K, V])
-	m.table.Store(newRootTable[K, V](buildOptions(opts)))
-	return m
-}
-
-func newRootTable[K comparable, V any](o options) *bucketTable[K, V] {
-	shared := &bucketShared{
-		count:      newCounter(),
-		minBuckets: bucketsFor(o.capacity),
-		shrink:     !o.noShrink,
+	o := buildOptions(opts)
+	m := &BucketMap[K, V]{shared: bucketShared{noShrink: o.noShrink}}
+	if o.capacity > 0 {
+		m.shared.minBuckets = bucketsFor(o.capacity)
+		m.table.Store(newBucketTable[K, V](m.shared.minBuckets, &m.shared, newHashSeed[K]()))
 	}
-	return newBucketTable[K, V](shared.minBuckets, shared, newHashSeed[K]())
+	return m
 }
 
 // bucketsFor returns the power-of-two number of buckets that holds n entries
@@ -191,6 +187,17 @@ func bucketsFor(n int) int {
 }
 
 func newBucketTable[K comparable, V any](n int, shared *bucketShared, seed hashSeed) *bucketTable[K, V] {
+	if n == 1 {
+		// Every map starts with one bucket, and Clear puts one back: one
+		// allocation holds it all.
+		one := new(struct {
+			t bucketTable[K, V]
+			b [1]bucket[K, V]
+			l [1]paddedMutex
+		})
+		one.t = bucketTable[K, V]{buckets: one.b[:], locks: one.l[:], seed: seed, shared: shared}
+		return &one.t
+	}
 	locks := min(n, maxLocks)
 	return &bucketTable[K, V]{
 		buckets:  make([]bucket[K, V], n),
@@ -207,7 +214,7 @@ func (t *bucketTable[K, V]) lockOf(i uint64) *sync.Mutex {
 	return &t.locks[i&t.lockMask].Mutex
 }
 
-// loadTable returns the current table, creating it for a zero BucketMap.
+// loadTable returns the current table, creating it on first use.
 func (m *BucketMap[K, V]) loadTable() *bucketTable[K, V] {
 	if t := m.table.Load(); t != nil {
 		return t
@@ -222,9 +229,15 @@ func (m *BucketMap[K, V]) initTable() *bucketTable[K, V] {
 	if t := m.table.Load(); t != nil {
 		return t
 	}
-	t := newRootTable[K, V](options{})
+	t := newBucketTable[K, V](m.shared.initialBuckets(), &m.shared, newHashSeed[K]())
 	m.table.Store(t)
 	return t
+}
+
+// initialBuckets is the size of a new map's table, and of the table Clear
+// puts in place.
+func (sh *bucketShared) initialBuckets() int {
+	return max(sh.minBuckets, 1)
 }
 
 // Load returns the value stored for key, or the zero value if there is none.
@@ -458,7 +471,7 @@ func (m *BucketMap[K, V]) Len() int {
 func (m *BucketMap[K, V]) Clear() {
 	m.guard.check("Clear")
 	if t := m.table.Load(); t != nil {
-		m.replace(newBucketTable[K, V](t.shared.minBuckets, t.shared, t.seed), 0)
+		m.replace(newBucketTable[K, V](m.shared.initialBuckets(), &m.shared, t.seed), 0)
 	}
 }
 
@@ -482,7 +495,7 @@ func (m *BucketMap[K, V]) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	t := m.loadTable()
-	nt := newBucketTable[K, V](max(t.shared.minBuckets, bucketsFor(len(decoded))), t.shared, t.seed)
+	nt := newBucketTable[K, V](max(m.shared.initialBuckets(), bucketsFor(len(decoded))), &m.shared, t.seed)
 	for k, v := range decoded {
 		h := hashOf(&nt.seed, k)
 		nt.buckets[h&nt.mask].insert(&bucketEntry[K, V]{k, v, h}, fingerprint(h))
@@ -499,7 +512,7 @@ func (m *BucketMap[K, V]) replace(nt *bucketTable[K, V], n int) {
 		if mg := m.startMigration(t, true, func() *bucketTable[K, V] { return nt }); mg != nil {
 			t.shared.count.add(0, int64(n))
 			m.migrate(t, mg)
-			<-mg.done
+			mg.done.Wait()
 			return
 		}
 		m.finishMigration(t) // another replacement is under way: let it end first
@@ -543,7 +556,7 @@ func (m *BucketMap[K, V]) lock(key K) locked[K, V] {
 		mg := t.migration.Load()
 		if mg.drop { // a write after a Clear waits for it to end, so no earlier write outlives it
 			m.migrate(t, mg)
-			<-mg.done
+			mg.done.Wait()
 		}
 		t = mg.to
 	}
@@ -636,8 +649,8 @@ func (m *BucketMap[K, V]) inserted(l locked[K, V], grew bool) {
 func (m *BucketMap[K, V]) removed(l locked[K, V]) {
 	sh := l.t.shared
 	sh.count.add(l.h>>32, -1)
-	if sh.shrink && l.head.loadMeta()&metaSlotMask == 0 && l.head.next.Load() == nil {
-		if n := len(l.t.buckets); n > sh.minBuckets && sh.count.load()*16 < int64(n*slotsPerBucket*shrinkLoad16) {
+	if !sh.noShrink && l.head.loadMeta()&metaSlotMask == 0 && l.head.next.Load() == nil {
+		if n := len(l.t.buckets); n > sh.initialBuckets() && sh.count.load()*16 < int64(n*slotsPerBucket*shrinkLoad16) {
 			m.resize(l.t, n/2)
 		}
 	}
@@ -663,7 +676,9 @@ func (m *BucketMap[K, V]) startMigration(t *bucketTable[K, V], drop bool, newTab
 	if m.table.Load() != t || t.migration.Load() != nil {
 		return nil
 	}
-	mg := &migration[K, V]{to: newTable(), drop: drop, done: make(chan struct{})}
+	mg := &t.mg
+	mg.to, mg.drop = newTable(), drop
+	mg.done.Add(1)
 	t.migration.Store(mg)
 	return mg
 }
@@ -672,7 +687,7 @@ func (m *BucketMap[K, V]) startMigration(t *bucketTable[K, V], drop bool, newTab
 func (m *BucketMap[K, V]) finishMigration(t *bucketTable[K, V]) {
 	if mg := t.migration.Load(); mg != nil {
 		m.migrate(t, mg)
-		<-mg.done
+		mg.done.Wait()
 	}
 }
 
@@ -691,7 +706,8 @@ func (m *BucketMap[K, V]) migrate(t *bucketTable[K, V], mg *migration[K, V]) {
 		}
 		if mg.moved.Add(end-start) == n {
 			m.table.Store(mg.to)
-			close(mg.done)
+			mg.ended.Store(true)
+			mg.done.Done()
 		}
 	}
 }

@@ -12,16 +12,16 @@ const CacheLineSize = cacheLineSize
 var DefaultShards = defaultShards
 
 func ShardCount[K comparable, V any](m *ShardedMap[K, V]) int {
-	return len(m.loadTable().shards)
+	return int(m.loadTable().mask) + 1
 }
 
 // ShardIndex returns the index of the shard that holds key in m, as the
 // map's own methods find it.
 func ShardIndex[K comparable, V any](m *ShardedMap[K, V], key K) int {
 	t, s := m.loadTable(), m.shardFor(key)
-	for i := range t.shards {
-		if &t.shards[i].rwLocked == s {
-			return i
+	for i := range t.mask + 1 {
+		if t.shard(i) == s {
+			return int(i)
 		}
 	}
 	panic("safemap: a key's shard is not in its map's table")

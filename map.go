@@ -7,10 +7,8 @@ import (
 	"maps"
 	"math/bits"
 	"reflect"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/exp/constraints"
@@ -207,18 +205,23 @@ type options struct {
 }
 
 // maxCapacity bounds WithCapacity: presizing is a hint, and a mistaken huge
-// hint should cost a slower start, not an out-of-memory crash.
-const maxCapacity = 1 << 24
+// hint should cost tens of megabytes at most, not an out-of-memory crash.
+const maxCapacity = 1 << 20
 
 // maxShards bounds WithShards. Beyond it Range, Len and Clear pay for empty
 // shards while contention no longer falls.
 const maxShards = 1 << 16
 
-// WithCapacity presizes the map for about n entries. A value of n at or below
-// zero means no presizing; a value above 16,777,216 is treated as that number.
-// [SyncMap] cannot be presized and ignores it. Clear releases the memory of
-// the other maps, presizing included, except [BucketMap]'s, which returns
-// to the size asked for.
+// WithCapacity presizes the map for about n entries, so that filling it to
+// n does not grow it. It allocates at once what n entries need of the map's
+// own structure, never more: for int keys and values, about 36 bytes per
+// entry in [MutexMap], [RWMap] and [ShardedMap] (a built-in map's slots) and
+// 16 in [BucketMap] (its buckets; each entry is allocated when stored). A
+// value of n at or below zero means no presizing; a value above 1,048,576 is
+// treated as that number. [SyncMap] cannot be presized and ignores it. Clear
+// releases the memory of the other maps, presizing included, except
+// BucketMap's, which returns to the size asked for: each of its Clears
+// allocates that table again.
 func WithCapacity(n int) Option {
 	return func(o *options) { o.capacity = min(max(n, 0), maxCapacity) }
 }
@@ -432,41 +435,4 @@ func (s *hashSeed) hashUint64(x uint64) uint64 {
 func fold(a, b uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
 	return hi ^ lo
-}
-
-// cacheLineSize is the cache line size of amd64 and of most arm64 cores.
-const cacheLineSize = 64
-
-// counter is a count spread over cache-line stripes, so that goroutines
-// changing it at once seldom write the same line. It is exact whenever no
-// add is in flight. Its words are accessed through the functions of
-// sync/atomic, for the reason given at bucket.loadMeta.
-type counter struct {
-	stripes []counterStripe
-}
-
-type counterStripe struct {
-	_ [0]atomic.Int64 // aligns n to 8 bytes where int64 aligns to 4 (386, arm)
-	n int64
-	_ [cacheLineSize - 8]byte
-}
-
-// newCounter returns a counter with four stripes per P, up to 64 (4 KiB).
-// Writers pick stripes by hash or at random, so two writers running at once
-// share a stripe with a probability of a quarter over the number of Ps.
-func newCounter() counter {
-	return counter{make([]counterStripe, 1<<bits.Len(uint(min(4*runtime.GOMAXPROCS(0), 64)-1)))}
-}
-
-// add adds delta to the stripe that the low bits of r pick.
-func (c *counter) add(r uint64, delta int64) {
-	atomic.AddInt64(&c.stripes[r&uint64(len(c.stripes)-1)].n, delta)
-}
-
-func (c *counter) load() int64 {
-	var n int64
-	for i := range c.stripes {
-		n += atomic.LoadInt64(&c.stripes[i].n)
-	}
-	return n
 }

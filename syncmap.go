@@ -41,10 +41,6 @@ type syncState[K comparable, V any] struct {
 	n counter
 }
 
-func newSyncState[K comparable, V any]() *syncState[K, V] {
-	return &syncState[K, V]{n: newCounter()}
-}
-
 // count adds delta to n. The stripe is picked at random: no hash of the key
 // is at hand, and sync.Map's own work dwarfs the cost of a random number.
 func (s *syncState[K, V]) count(delta int64) {
@@ -52,20 +48,19 @@ func (s *syncState[K, V]) count(delta int64) {
 }
 
 // NewSyncMap returns an empty SyncMap. It ignores all options: a sync.Map
-// cannot be presized.
+// cannot be presized. Like the zero SyncMap, it holds nothing until the
+// first write.
 func NewSyncMap[K comparable, V any](opts ...Option) *SyncMap[K, V] {
-	m := new(SyncMap[K, V])
-	m.state.Store(newSyncState[K, V]())
-	return m
+	return new(SyncMap[K, V])
 }
 
-// loadState returns the map's entries, creating them for a zero SyncMap.
+// loadState returns the map's entries, creating them on first use.
 // Methods that only read call m.state.Load instead and treat nil as empty.
 func (m *SyncMap[K, V]) loadState() *syncState[K, V] {
 	if s := m.state.Load(); s != nil {
 		return s
 	}
-	m.state.CompareAndSwap(nil, newSyncState[K, V]())
+	m.state.CompareAndSwap(nil, new(syncState[K, V]))
 	return m.state.Load()
 }
 
@@ -246,7 +241,7 @@ func (m *SyncMap[K, V]) Len() int {
 func (m *SyncMap[K, V]) Clear() {
 	m.guard.check("Clear")
 	if m.state.Load() != nil {
-		m.state.Store(newSyncState[K, V]())
+		m.state.Store(new(syncState[K, V]))
 	}
 }
 
@@ -269,7 +264,7 @@ func (m *SyncMap[K, V]) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	s := newSyncState[K, V]()
+	s := new(syncState[K, V])
 	for k, v := range decoded {
 		s.m.Store(k, &v)
 	}

@@ -1,0 +1,116 @@
+package safemap_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/gosafemap/safemap"
+)
+
+// memoryProcs are the GOMAXPROCS values memory is measured at: a map must
+// cost what its use calls for, not what the machine has.
+var memoryProcs = []int{1, 2, 64, 256}
+
+// BenchmarkMemoryPerMap reports the heap bytes one map made by its
+// constructor keeps live, holding 0, 1, 16 or 1,000 int→int entries, at
+// GOMAXPROCS 1, 2, 64 and 256, for example
+// BenchmarkMemoryPerMap/impl=bucket/entries=1/procs=64. Each figure is an
+// average over many maps; impl=builtin is a built-in map for comparison.
+func BenchmarkMemoryPerMap(b *testing.B) {
+	impls := append([]struct {
+		name string
+		kind kind
+	}{{"builtin", -1}}, benchImpls...)
+	for _, procs := range memoryProcs {
+		for _, entries := range []int{0, 1, 16, 1000} {
+			for _, bi := range impls {
+				b.Run(fmt.Sprintf("impl=%s/entries=%d/procs=%d", bi.name, entries, procs), func(b *testing.B) {
+					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+					var perMap float64
+					for range b.N {
+						perMap = bytesPerMap(memoryMap(bi.kind), entries)
+					}
+					b.ReportMetric(perMap, "bytes/map")
+				})
+			}
+		}
+	}
+}
+
+// TestMemoryPerMap holds every map to its memory bounds at every GOMAXPROCS
+// of memoryProcs: an empty map at most 256 bytes and a map of one entry at
+// most 1 KiB, except ShardedMap, whose many shards are its point: at most
+// 1 KiB empty, and 2 KiB for one entry plus the shard it touched, 64 bytes
+// and a built-in map of one entry (192 bytes on amd64).
+func TestMemoryPerMap(t *testing.T) {
+	for _, procs := range memoryProcs {
+		for _, bi := range benchImpls {
+			empty, one := 256.0, 1024.0
+			if bi.kind == shardedKind {
+				empty, one = 1024, 2048+64+192
+			}
+			func() {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				if got := bytesPerMap(memoryMap(bi.kind), 0); got > empty {
+					t.Errorf("%s at GOMAXPROCS %d: an empty map takes %.0f bytes, want at most %.0f", bi.name, procs, got, empty)
+				}
+				if got := bytesPerMap(memoryMap(bi.kind), 1); got > one {
+					t.Errorf("%s at GOMAXPROCS %d: a map of one entry takes %.0f bytes, want at most %.0f", bi.name, procs, got, one)
+				}
+			}()
+		}
+	}
+}
+
+// memoryMap returns a constructor of maps of kind k, or of built-in maps for
+// a negative k.
+func memoryMap(k kind) func() safemap.Map[int, int] {
+	if k < 0 {
+		return func() safemap.Map[int, int] { return refMap[int, int]{} }
+	}
+	return func() safemap.Map[int, int] { return newBenchMap[int, int](k) }
+}
+
+// bytesPerMap returns the heap bytes each map made by newMap and given
+// entries entries keeps live, averaged over 10,000 maps, or 1,000 of more
+// than 16 entries.
+func bytesPerMap(newMap func() safemap.Map[int, int], entries int) float64 {
+	n := 10_000
+	if entries > 16 {
+		n = 1_000
+	}
+	ms := make([]safemap.Map[int, int], n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range ms {
+		m := newMap()
+		for k := range entries {
+			m.Store(k, k)
+		}
+		ms[i] = m
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(ms)
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(len(ms))
+}
+
+// TestClearAllocs: Clear of an empty map, and of a map that never grew past
+// its first size, allocates at most once, as sync.Map's Clear does.
+func TestClearAllocs(t *testing.T) {
+	for _, c := range impls {
+		if len(c.opts) > 0 {
+			continue // presized: Clear makes the presized table again
+		}
+		m := newMap[int, int](c)
+		if allocs := testing.AllocsPerRun(100, m.Clear); allocs > 1 {
+			t.Errorf("%s: Clear of an empty map allocates %.0f times", c.name, allocs)
+		}
+		m.Store(1, 1)
+		if allocs := testing.AllocsPerRun(100, m.Clear); allocs > 1 {
+			t.Errorf("%s: Clear of a map that held an entry allocates %.0f times", c.name, allocs)
+		}
+	}
+}
