@@ -95,7 +95,7 @@ compare:
 compare-full:
 	cd bench && $(GO) run ./cmd/mapbench -full -out $(abspath $(MAPBENCH_OUT)) $(MAPBENCH_FLAGS)
 
-## benchmarks: measure the full matrix into docs/benchmarks/ and put the
+## benchmarks: measure the full matrix into bench/results/ and put the
 ## summary into BENCHMARKS.md; run it on a quiet machine
 benchmarks:
 	bench/benchmarks.sh $(MAPBENCH_FLAGS)

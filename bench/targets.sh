@@ -5,7 +5,7 @@
 # many workloads meet the target and which miss it. It also measures
 # BucketMap against a built-in map with no lock, through the library's own
 # benchmarks, as the target asks. Usage: bench/targets.sh [-render] [DIR],
-# where DIR holds results.txt (default docs/benchmarks); with -render it
+# where DIR holds results.txt (default bench/results); with -render it
 # measures nothing and reuses DIR/vs/bucket-vs-unlocked.raw.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ if [ "${1:-}" = -render ]; then
 	render=true
 	shift
 fi
-dir=${1:-docs/benchmarks}
+dir=${1:-bench/results}
 mkdir -p "$dir/vs"
 abs=$(cd "$dir" && pwd)
 
