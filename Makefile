@@ -1,15 +1,15 @@
-# The Makefile is the CI: .ci/run calls `make test` and `make lint`.
+# The Makefile is the CI: .ci/run calls `make test`, `make test-386`,
+# `make lint` and `make examples`.
 
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 EXAMPLES    := jsonrpc registry counter
 
-.PHONY: test fmt-check vet race vet-386 test-386 tools-386 bench-test verify lint cover bench examples fuzz compare compare-full benchmarks
+.PHONY: test fmt-check vet race vet-386 test-386 run-386 tools-386 bench-test verify lint api cover bench examples fuzz compare compare-full benchmarks
 
 ## test: gofmt check, go vet, and every test under the race detector, in both
-## modules; then go vet and the short tests for 386, since padding and 64-bit
-## atomics are where 32-bit bugs hide
-test: fmt-check vet race bench-test vet-386 test-386
+## modules. It needs only Go, and no root.
+test: fmt-check vet race bench-test
 
 fmt-check:
 	@unformatted=$$(gofmt -l .); \
@@ -24,6 +24,11 @@ vet:
 race:
 	$(GO) test -race -timeout 5m ./...
 
+## test-386: go vet and the short tests for 386, run under qemu-i386, since
+## padding and 64-bit atomics are where 32-bit bugs hide. It installs Debian's
+## qemu-user if qemu-i386 is missing, which needs root or sudo.
+test-386: vet-386 run-386
+
 vet-386:
 	GOARCH=386 $(GO) vet ./...
 
@@ -31,7 +36,7 @@ vet-386:
 # short. qemu-i386 (7.2) mishandles the signals of Go's asynchronous
 # preemption, and Go programs crash under it at random unless it is off;
 # goroutines are still preempted at function calls.
-test-386: tools-386
+run-386: tools-386
 	GODEBUG=asyncpreemptoff=1 GOARCH=386 $(GO) test -short -exec qemu-i386 ./...
 
 # A 386 test binary runs under qemu-i386, from Debian's qemu-user package,
@@ -61,10 +66,15 @@ verify:
 	@echo "== concurrency and panic tests, $(VERIFY_COUNT) times"
 	$(GO) test -race -timeout 60m -run '^TestMap$$/.*/.*/(Concurrent|Panic)/' -count $(VERIFY_COUNT) .
 
-## lint: staticcheck at a pinned version, fetched through the module proxy
-lint:
+## lint: the API check, then staticcheck at a pinned version, fetched
+## through the module proxy
+lint: api
 	$(STATICCHECK) ./...
 	cd bench && $(STATICCHECK) ./...
+
+## api: fail if the exported API differs from the lines of api/*.txt
+api:
+	$(GO) test -count=1 -run '^TestAPI$$' .
 
 ## cover: test coverage of the library
 cover:

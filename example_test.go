@@ -172,9 +172,9 @@ func ExampleBucketMap_LoadOrCompute() {
 		})
 		return v
 	}
-	fmt.Println(fib(90), memo.Len())
+	fmt.Println(fib(40), memo.Len())
 	// Output:
-	// 2880067194370816120 91
+	// 102334155 41
 }
 
 // LoadOrTryCompute registers a value only if making it succeeds: a stream
