@@ -11,14 +11,15 @@ import (
 
 // BucketMap is a [Map] built for speed: a hash table of cache-line-sized
 // buckets in which Load takes no lock, writes no shared memory and allocates
-// nothing for integer and string keys, while writers lock one bucket.
+// nothing for integer and string keys, while a writer locks only its key's
+// bucket chain.
 //
-// It is the fastest map here for most workloads: reads scale with cores as
-// in [SyncMap], and a writer locks only its key's bucket, as in [ShardedMap]
-// with one shard per handful of keys. It pays for that with an allocation
-// for every value written (entries are immutable, so that readers need no
-// lock) and with a little more memory than a built-in map: 42 bytes per
-// int-to-int entry against 38, at a million entries.
+// It is the fastest map here for most workloads: reads scale with cores as in
+// [SyncMap], and writers of different buckets rarely wait for each other, as
+// in [ShardedMap] with one shard per handful of keys. It pays for that with an
+// allocation for every value written (entries are immutable, so that readers
+// need no lock) and with a little more memory than a built-in map: 42 bytes
+// per int-to-int entry against 38, at a million entries.
 //
 // The table doubles when it holds more than three entries per four slots,
 // and halves when it holds fewer than one entry per sixteen slots (never
@@ -26,12 +27,28 @@ import (
 // halving off). Writers that meet a resize help move the buckets; Load
 // never waits for one.
 //
-// Compute calls fn once, with the key's bucket locked. Buckets share their
-// locks, up to 1,024 of them, so while fn runs the writers of keys whose
-// buckets share that lock wait, and so does a resize or Clear, and with it
-// any writer that meets one; keep fn short. Range copies one bucket at a time under its lock and calls yield after
-// releasing it, so it allocates one small buffer per call and waits for
-// writers of the bucket it copies. Len sums a few counters per core.
+// Compute calls fn once, with the key's bucket chain locked. A table has at
+// most 1,024 locks, which larger tables share among their buckets, so while
+// fn runs the writers of keys whose buckets share that lock wait, and so
+// does a resize or Clear, and with it any writer that meets one; keep fn
+// short. Range copies one bucket at a time under its lock and calls yield
+// after releasing it, so it allocates one small buffer per call and waits
+// for writers of the bucket it copies. Len reads the entry counter, which is
+// one word until writers update it at the same instant.
+//
+// # Design
+//
+// BucketMap puts together published designs. Its buckets are a cache line
+// each, with a lock per bucket for writers and lock-free reads, as in CLHT
+// (David, Guerraoui and Trigonakis, "Asynchronized Concurrency: The Secret
+// to Scaling Concurrent Search Data Structures", ASPLOS 2015). Each bucket
+// keeps a one-byte fingerprint of every key's hash in one word, which a
+// lookup compares eight bytes at a time before it reads any key, as
+// SwissTable does (Abseil's flat_hash_map, and Go's own maps since 1.24).
+// xsync's Map (github.com/puzpuzpuz/xsync) combines those two ideas, and
+// is the peer BucketMap is measured against. A resize moves the buckets a
+// chunk at a time, claimed by whichever writers come along, while readers
+// follow moved buckets to the new table, as in Java's ConcurrentHashMap.
 //
 // The zero BucketMap is empty and ready for use. A BucketMap must not be
 // copied after first use.
@@ -240,8 +257,7 @@ func (sh *bucketShared) initialBuckets() int {
 	return max(sh.minBuckets, 1)
 }
 
-// Load returns the value stored for key, or the zero value if there is none.
-// The ok result reports whether the key was present. It takes no lock.
+// Load returns the value stored for key; see [Map.Load]. It takes no lock.
 func (m *BucketMap[K, V]) Load(key K) (value V, ok bool) {
 	m.guard.check("Load")
 	t := m.table.Load()
@@ -293,15 +309,14 @@ func (t *bucketTable[K, V]) follow(h uint64) (*bucket[K, V], uint64) {
 	return b, meta
 }
 
-// Store sets the value for key.
+// Store sets the value for key; see [Map.Store].
 func (m *BucketMap[K, V]) Store(key K, value V) {
 	m.guard.check("Store")
 	m.Swap(key, value)
 }
 
-// LoadOrStore returns the existing value for key if present.
-// Otherwise it stores and returns value.
-// The loaded result is true if the value was loaded, false if stored.
+// LoadOrStore returns the value for key if present, and otherwise stores
+// value; see [Map.LoadOrStore].
 func (m *BucketMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 	m.guard.check("LoadOrStore")
 	if v, ok := m.Load(key); ok {
@@ -345,8 +360,8 @@ func (m *BucketMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (va
 	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
-// LoadAndDelete deletes the value for key, returning the previous value if any.
-// The loaded result reports whether the key was present.
+// LoadAndDelete deletes the value for key and returns it; see
+// [Map.LoadAndDelete].
 func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	m.guard.check("LoadAndDelete")
 	if _, ok := m.Load(key); !ok {
@@ -364,14 +379,13 @@ func (m *BucketMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	return e.value, true
 }
 
-// Delete deletes the value for key. If the key is absent, Delete does nothing.
+// Delete deletes the value for key; see [Map.Delete].
 func (m *BucketMap[K, V]) Delete(key K) {
 	m.guard.check("Delete")
 	m.LoadAndDelete(key)
 }
 
-// Swap stores value for key and returns the previous value if any.
-// The loaded result reports whether the key was present.
+// Swap stores value for key and returns the previous value; see [Map.Swap].
 func (m *BucketMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 	m.guard.check("Swap")
 	l := m.lock(key)
@@ -426,11 +440,10 @@ func (m *BucketMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V
 	return old, e != nil
 }
 
-// Range calls yield for each key and value in the map until yield returns
-// false. It copies one bucket at a time under the bucket's lock and calls
-// yield on the copy, so yield may call any method of m and sees no entry
-// twice. An entry stored during the call is visited only if its bucket had
-// not been copied yet.
+// Range calls yield for each entry until yield returns false; see
+// [Map.Range]. It copies one bucket at a time under the bucket's lock and
+// calls yield on the copy: an entry stored during the call is visited only
+// if its bucket had not been copied yet.
 func (m *BucketMap[K, V]) Range(yield func(key K, value V) bool) {
 	m.guard.check("Range")
 	t := m.table.Load()
@@ -448,13 +461,14 @@ func (m *BucketMap[K, V]) Range(yield func(key K, value V) bool) {
 	}
 }
 
-// All returns an iterator over the map's entries with the guarantees of Range.
+// All returns an iterator over the map's entries; see [Map.All].
 func (m *BucketMap[K, V]) All() iter.Seq2[K, V] {
 	m.guard.check("All")
 	return m.Range
 }
 
-// Len returns the number of entries. It sums a few counters per core.
+// Len returns the number of entries; see [Map.Len]. It sums the entry
+// counter's stripes.
 func (m *BucketMap[K, V]) Len() int {
 	m.guard.check("Len")
 	t := m.table.Load()
@@ -482,12 +496,9 @@ func (m *BucketMap[K, V]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON replaces the map's entries with those of a JSON object,
-// decoded as encoding/json decodes into a new map[K]V: a repeated key keeps
-// its last value, and invalid UTF-8 in a string becomes U+FFFD. JSON null
-// empties the map. Anything else that is not such an object, a key or value
-// of the wrong type or out of range, or nesting deeper than encoding/json
-// allows makes it return the decoder's error and leave the map unchanged.
-// The new entries replace the old ones at one instant, as in Clear.
+// decoded as encoding/json decodes a built-in map[K]V (see the package
+// documentation); a document that does not decode changes nothing. The new
+// entries replace the old ones at one instant, as in Clear.
 func (m *BucketMap[K, V]) UnmarshalJSON(data []byte) error {
 	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)

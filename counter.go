@@ -6,9 +6,6 @@ import (
 	"sync/atomic"
 )
 
-// cacheLineSize is the cache line size of amd64 and of most arm64 cores.
-const cacheLineSize = 64
-
 // counter counts a map's entries. It is one word until two goroutines
 // update it at the same instant; then it spreads its count over cache-line
 // stripes, so that goroutines changing it at once seldom write the same

@@ -10,10 +10,14 @@
 // no types, no Len, and no atomic read-modify-write.
 //
 // Every map in this package implements one interface, [Map], with the method
-// names and results of sync.Map, so replacing a sync.Map or a map with a
-// mutex is a change of type plus deleting the type assertions. Atomic
+// names and results of sync.Map. Replacing a sync.Map is a change of type
+// plus deleting the type assertions, except that m.CompareAndSwap(k, old,
+// new) and m.CompareAndDelete(k, old) become the functions
+// [CompareAndSwap](&m, k, old, new) and [CompareAndDelete](&m, k, old),
+// which need a comparable value type. Replacing a map and a mutex is a
+// change of type plus deleting the Lock and Unlock calls. Atomic
 // read-modify-write is [Map.Compute], [Map.LoadOrCompute], and the helpers
-// [CompareAndSwap], [CompareAndDelete] and [Add] built on Compute.
+// CompareAndSwap, CompareAndDelete and [Add] built on Compute.
 //
 // # Which map to choose
 //

@@ -1,15 +1,8 @@
 package safemap
 
 import (
-	"encoding/json"
-	"hash/maphash"
 	"iter"
-	"maps"
-	"math/bits"
-	"reflect"
-	"slices"
 	"strconv"
-	"unsafe"
 
 	"golang.org/x/exp/constraints"
 )
@@ -33,6 +26,14 @@ import (
 //     built-in map would, and the map stays usable. NaN keys behave as in a
 //     built-in map: each store adds an entry that no lookup finds.
 //   - Len is exact whenever no operation is in flight.
+//
+// In the terms of the Go memory model, a call that writes a key (Store,
+// Swap, LoadOrStore, LoadOrCompute or LoadOrTryCompute when it stores,
+// Compute when it updates or deletes, LoadAndDelete, Delete, Clear)
+// synchronizes before every call that observes its effect: one that
+// returns the value it wrote, a Range that visits it, or one that finds the
+// key absent because of it. So a goroutine that loads a value also sees
+// everything the goroutine that stored it wrote before the store.
 //
 // # Callbacks
 //
@@ -152,6 +153,13 @@ func (op ComputeOp) String() string {
 	return "ComputeOp(" + strconv.Itoa(int(op)) + ")"
 }
 
+// mustBeValid panics if op is not one of the three ComputeOps.
+func mustBeValid(op ComputeOp) {
+	if op < CancelOp || op > DeleteOp {
+		panic("safemap: Compute function returned invalid " + op.String())
+	}
+}
+
 // Number is the set of types [Add] can sum.
 type Number interface {
 	constraints.Integer | constraints.Float
@@ -193,246 +201,4 @@ func Add[K comparable, N Number](m Map[K, N], key K, delta N) (sum N) {
 		return old + delta, UpdateOp
 	})
 	return sum
-}
-
-// An Option configures a map created by one of the New functions.
-type Option func(*options)
-
-type options struct {
-	capacity int
-	shards   int
-	noShrink bool
-}
-
-// maxCapacity bounds WithCapacity: presizing is a hint, and a mistaken huge
-// hint should cost tens of megabytes at most, not an out-of-memory crash.
-const maxCapacity = 1 << 20
-
-// maxShards bounds WithShards. Beyond it Range, Len and Clear pay for empty
-// shards while contention no longer falls.
-const maxShards = 1 << 16
-
-// WithCapacity presizes the map for about n entries, so that filling it to
-// n does not grow it. It allocates at once what n entries need of the map's
-// own structure, never more: for int keys and values, about 36 bytes per
-// entry in [MutexMap], [RWMap] and [ShardedMap] (a built-in map's slots) and
-// 16 in [BucketMap] (its buckets; each entry is allocated when stored). A
-// value of n at or below zero means no presizing; a value above 1,048,576 is
-// treated as that number. [SyncMap] cannot be presized and ignores it. Clear
-// releases the memory of the other maps, presizing included, except
-// BucketMap's, which returns to the size asked for: each of its Clears
-// allocates that table again.
-func WithCapacity(n int) Option {
-	return func(o *options) { o.capacity = min(max(n, 0), maxCapacity) }
-}
-
-// WithShards sets the number of shards of a [ShardedMap], rounded up to a
-// power of two. A value at or below zero selects the default; a value above
-// 65,536 is treated as that number. Other maps ignore it.
-func WithShards(n int) Option {
-	return func(o *options) { o.shards = min(max(n, 0), maxShards) }
-}
-
-// WithoutShrinking keeps a [BucketMap]'s table at its largest size after
-// entries are deleted, trading memory for never paying to shrink and grow
-// again. Other maps ignore it: their storage follows Go's built-in maps,
-// which do not shrink either.
-func WithoutShrinking() Option {
-	return func(o *options) { o.noShrink = true }
-}
-
-func buildOptions(opts []Option) options {
-	var o options
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
-	return o
-}
-
-// noCopy makes go vet's copylocks check report a map copied after first use.
-// It is a blank field, not embedded, so Lock and Unlock are not exported.
-type noCopy struct{}
-
-func (*noCopy) Lock()   {}
-func (*noCopy) Unlock() {}
-
-// marshalJSON encodes a map's entries as encoding/json encodes a built-in
-// map. It works on a copy, so no lock is held while values' MarshalJSON
-// methods run.
-func marshalJSON[K comparable, V any](all iter.Seq2[K, V]) ([]byte, error) {
-	return json.Marshal(maps.Collect(all))
-}
-
-// decodeJSON decodes data as encoding/json decodes into a new built-in map.
-// A nil map with a nil error means the document was null.
-func decodeJSON[K comparable, V any](data []byte) (map[K]V, error) {
-	var decoded map[K]V
-	if err := json.Unmarshal(data, &decoded); err != nil {
-		return nil, err
-	}
-	return decoded, nil
-}
-
-func mustBeValid(op ComputeOp) {
-	if op < CancelOp || op > DeleteOp {
-		panic("safemap: Compute function returned invalid " + op.String())
-	}
-}
-
-func nilFunc(method string) {
-	panic("safemap: " + method + " called with a nil function")
-}
-
-// mustBeHashable panics, as a built-in map does, if key's dynamic type is
-// not hashable. Paths that answer without hashing call it, so that such a
-// key panics on an empty map too.
-func mustBeHashable[K comparable](key K) {
-	var probe map[K]struct{}
-	_ = probe[key]
-}
-
-// plainMap is a built-in map with one method per Map operation. It takes no
-// lock: its owner holds the lock that guards it. The zero plainMap is empty,
-// and the built-in map is allocated on first store.
-type plainMap[K comparable, V any] struct {
-	m map[K]V
-}
-
-func (p *plainMap[K, V]) load(key K) (V, bool) {
-	v, ok := p.m[key]
-	return v, ok
-}
-
-func (p *plainMap[K, V]) store(key K, value V) {
-	if p.m == nil {
-		p.m = make(map[K]V)
-	}
-	p.m[key] = value
-}
-
-func (p *plainMap[K, V]) loadOrStore(key K, value V) (V, bool) {
-	if v, ok := p.m[key]; ok {
-		return v, true
-	}
-	p.store(key, value)
-	return value, false
-}
-
-func (p *plainMap[K, V]) loadAndDelete(key K) (V, bool) {
-	v, ok := p.m[key]
-	if ok {
-		delete(p.m, key)
-	}
-	return v, ok
-}
-
-func (p *plainMap[K, V]) swap(key K, value V) (V, bool) {
-	v, ok := p.m[key]
-	p.store(key, value)
-	return v, ok
-}
-
-func (p *plainMap[K, V]) compute(g *computeGuard, key K, fn func(V, bool) (V, ComputeOp)) (V, bool) {
-	old, loaded := p.m[key]
-	v, op := callCompute(g, fn, old, loaded)
-	mustBeValid(op)
-	switch op {
-	case UpdateOp:
-		p.store(key, v)
-		return v, true
-	case DeleteOp:
-		delete(p.m, key)
-		var zero V
-		return zero, false
-	}
-	return old, loaded
-}
-
-// appendTo appends the map's entries to buf, so that Range can call its
-// callback after the lock is released.
-func (p *plainMap[K, V]) appendTo(buf []entry[K, V]) []entry[K, V] {
-	buf = slices.Grow(buf, len(p.m))
-	for k, v := range p.m {
-		buf = append(buf, entry[K, V]{k, v})
-	}
-	return buf
-}
-
-type entry[K comparable, V any] struct {
-	key   K
-	value V
-}
-
-// yieldAll calls yield for each entry until yield returns false, and reports
-// whether it ran to the end.
-func yieldAll[K comparable, V any](entries []entry[K, V], yield func(K, V) bool) bool {
-	for _, e := range entries {
-		if !yield(e.key, e.value) {
-			return false
-		}
-	}
-	return true
-}
-
-// hashSeed seeds a map's hash. It is drawn at random for each map, so that
-// keys chosen to collide in one map's buckets spread in another's.
-type hashSeed struct {
-	seed   maphash.Seed
-	s0, s1 uint64
-	word64 bool // keys are 8-byte words that are equal exactly when their bits are
-}
-
-func newHashSeed[K comparable]() hashSeed {
-	s := maphash.MakeSeed()
-	return hashSeed{
-		seed:   s,
-		s0:     maphash.Comparable(s, uint64(1)),
-		s1:     maphash.Comparable(s, uint64(2)),
-		word64: isWord64(reflect.TypeFor[K]()),
-	}
-}
-
-// isWord64 reports whether values of t are 8 bytes that are equal exactly
-// when their bits are: integers, including named ones such as a request id,
-// and pointers and channels, which compare by address.
-func isWord64(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64, reflect.Uintptr,
-		reflect.Pointer, reflect.UnsafePointer, reflect.Chan:
-		return t.Size() == 8
-	}
-	return false
-}
-
-// hashOf hashes key with the map's seed. 8-byte words take a fast path (two
-// rounds of multiply-and-fold keyed by the seed); every other key goes
-// through maphash.Comparable, which panics on an unhashable dynamic type
-// exactly as a built-in map does, and hashes NaNs at random, as a built-in
-// map does.
-func hashOf[K comparable](s *hashSeed, key K) uint64 {
-	if h, ok := wordHash(s, key); ok {
-		return h
-	}
-	return maphash.Comparable(s.seed, key)
-}
-
-// wordHash is hashOf's fast path: it returns the hash of key and true if
-// keys are 8-byte words. It inlines, where hashOf, which makes a call, does
-// not, so the hottest paths write hashOf out around it.
-func wordHash[K comparable](s *hashSeed, key K) (uint64, bool) {
-	if !s.word64 {
-		return 0, false
-	}
-	return s.hashUint64(*(*uint64)(unsafe.Pointer(&key))), true
-}
-
-func (s *hashSeed) hashUint64(x uint64) uint64 {
-	return fold(fold(x^s.s0, 0xa0761d6478bd642f^s.s1), 0xe7037ed1a0b428db^x)
-}
-
-func fold(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
 }

@@ -35,8 +35,7 @@ func NewMutexMap[K comparable, V any](opts ...Option) *MutexMap[K, V] {
 	return m
 }
 
-// Load returns the value stored for key, or the zero value if there is none.
-// The ok result reports whether the key was present.
+// Load returns the value stored for key; see [Map.Load].
 func (m *MutexMap[K, V]) Load(key K) (value V, ok bool) {
 	m.guard.check("Load")
 	m.mu.Lock()
@@ -44,7 +43,7 @@ func (m *MutexMap[K, V]) Load(key K) (value V, ok bool) {
 	return m.m.load(key)
 }
 
-// Store sets the value for key.
+// Store sets the value for key; see [Map.Store].
 func (m *MutexMap[K, V]) Store(key K, value V) {
 	m.guard.check("Store")
 	m.mu.Lock()
@@ -52,9 +51,8 @@ func (m *MutexMap[K, V]) Store(key K, value V) {
 	m.m.store(key, value)
 }
 
-// LoadOrStore returns the existing value for key if present.
-// Otherwise it stores and returns value.
-// The loaded result is true if the value was loaded, false if stored.
+// LoadOrStore returns the value for key if present, and otherwise stores
+// value; see [Map.LoadOrStore].
 func (m *MutexMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 	m.guard.check("LoadOrStore")
 	m.mu.Lock()
@@ -89,8 +87,8 @@ func (m *MutexMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (val
 	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
-// LoadAndDelete deletes the value for key, returning the previous value if any.
-// The loaded result reports whether the key was present.
+// LoadAndDelete deletes the value for key and returns it; see
+// [Map.LoadAndDelete].
 func (m *MutexMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	m.guard.check("LoadAndDelete")
 	m.mu.Lock()
@@ -98,7 +96,7 @@ func (m *MutexMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	return m.m.loadAndDelete(key)
 }
 
-// Delete deletes the value for key. If the key is absent, Delete does nothing.
+// Delete deletes the value for key; see [Map.Delete].
 func (m *MutexMap[K, V]) Delete(key K) {
 	m.guard.check("Delete")
 	m.mu.Lock()
@@ -106,8 +104,7 @@ func (m *MutexMap[K, V]) Delete(key K) {
 	delete(m.m.m, key)
 }
 
-// Swap stores value for key and returns the previous value if any.
-// The loaded result reports whether the key was present.
+// Swap stores value for key and returns the previous value; see [Map.Swap].
 func (m *MutexMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 	m.guard.check("Swap")
 	m.mu.Lock()
@@ -127,10 +124,9 @@ func (m *MutexMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V,
 	return m.m.compute(&m.guard, key, fn)
 }
 
-// Range calls yield for each key and value in the map until yield returns
-// false. It copies the entries under the lock and calls yield on the copy,
-// so yield may call any method of m and sees no entry twice; entries stored
-// during the call are not visited.
+// Range calls yield for each entry until yield returns false; see
+// [Map.Range]. It copies the entries under the lock and calls yield on the
+// copy, so entries stored during the call are not visited.
 func (m *MutexMap[K, V]) Range(yield func(key K, value V) bool) {
 	m.guard.check("Range")
 	m.mu.Lock()
@@ -139,13 +135,13 @@ func (m *MutexMap[K, V]) Range(yield func(key K, value V) bool) {
 	yieldAll(entries, yield)
 }
 
-// All returns an iterator over the map's entries with the guarantees of Range.
+// All returns an iterator over the map's entries; see [Map.All].
 func (m *MutexMap[K, V]) All() iter.Seq2[K, V] {
 	m.guard.check("All")
 	return m.Range
 }
 
-// Len returns the number of entries.
+// Len returns the number of entries; see [Map.Len].
 func (m *MutexMap[K, V]) Len() int {
 	m.guard.check("Len")
 	m.mu.Lock()
@@ -168,11 +164,8 @@ func (m *MutexMap[K, V]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON replaces the map's entries with those of a JSON object,
-// decoded as encoding/json decodes into a new map[K]V: a repeated key keeps
-// its last value, and invalid UTF-8 in a string becomes U+FFFD. JSON null
-// empties the map. Anything else that is not such an object, a key or value
-// of the wrong type or out of range, or nesting deeper than encoding/json
-// allows makes it return the decoder's error and leave the map unchanged.
+// decoded as encoding/json decodes a built-in map[K]V (see the package
+// documentation); a document that does not decode changes nothing.
 func (m *MutexMap[K, V]) UnmarshalJSON(data []byte) error {
 	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)

@@ -1,9 +1,6 @@
 package safemap
 
-import (
-	"iter"
-	"sync"
-)
+import "iter"
 
 // RWMap is a [Map] that guards a built-in map with one [sync.RWMutex].
 //
@@ -35,22 +32,20 @@ func NewRWMap[K comparable, V any](opts ...Option) *RWMap[K, V] {
 	return m
 }
 
-// Load returns the value stored for key, or the zero value if there is none.
-// The ok result reports whether the key was present.
+// Load returns the value stored for key; see [Map.Load].
 func (m *RWMap[K, V]) Load(key K) (value V, ok bool) {
 	m.guard.check("Load")
 	return m.rw.load(key)
 }
 
-// Store sets the value for key.
+// Store sets the value for key; see [Map.Store].
 func (m *RWMap[K, V]) Store(key K, value V) {
 	m.guard.check("Store")
 	m.rw.store(key, value)
 }
 
-// LoadOrStore returns the existing value for key if present.
-// Otherwise it stores and returns value.
-// The loaded result is true if the value was loaded, false if stored.
+// LoadOrStore returns the value for key if present, and otherwise stores
+// value; see [Map.LoadOrStore].
 func (m *RWMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 	m.guard.check("LoadOrStore")
 	return m.rw.loadOrStore(key, value)
@@ -83,21 +78,20 @@ func (m *RWMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (value 
 	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
-// LoadAndDelete deletes the value for key, returning the previous value if any.
-// The loaded result reports whether the key was present.
+// LoadAndDelete deletes the value for key and returns it; see
+// [Map.LoadAndDelete].
 func (m *RWMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	m.guard.check("LoadAndDelete")
 	return m.rw.loadAndDelete(key)
 }
 
-// Delete deletes the value for key. If the key is absent, Delete does nothing.
+// Delete deletes the value for key; see [Map.Delete].
 func (m *RWMap[K, V]) Delete(key K) {
 	m.guard.check("Delete")
 	m.rw.delete(key)
 }
 
-// Swap stores value for key and returns the previous value if any.
-// The loaded result reports whether the key was present.
+// Swap stores value for key and returns the previous value; see [Map.Swap].
 func (m *RWMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 	m.guard.check("Swap")
 	return m.rw.swap(key, value)
@@ -113,22 +107,21 @@ func (m *RWMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, op
 	return m.rw.compute(&m.guard, key, fn)
 }
 
-// Range calls yield for each key and value in the map until yield returns
-// false. It copies the entries under the read lock and calls yield on the
-// copy, so yield may call any method of m and sees no entry twice; entries
-// stored during the call are not visited.
+// Range calls yield for each entry until yield returns false; see
+// [Map.Range]. It copies the entries under the read lock and calls yield on
+// the copy, so entries stored during the call are not visited.
 func (m *RWMap[K, V]) Range(yield func(key K, value V) bool) {
 	m.guard.check("Range")
 	m.rw.rangeWith(nil, yield)
 }
 
-// All returns an iterator over the map's entries with the guarantees of Range.
+// All returns an iterator over the map's entries; see [Map.All].
 func (m *RWMap[K, V]) All() iter.Seq2[K, V] {
 	m.guard.check("All")
 	return m.Range
 }
 
-// Len returns the number of entries.
+// Len returns the number of entries; see [Map.Len].
 func (m *RWMap[K, V]) Len() int {
 	m.guard.check("Len")
 	return m.rw.len()
@@ -147,11 +140,8 @@ func (m *RWMap[K, V]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON replaces the map's entries with those of a JSON object,
-// decoded as encoding/json decodes into a new map[K]V: a repeated key keeps
-// its last value, and invalid UTF-8 in a string becomes U+FFFD. JSON null
-// empties the map. Anything else that is not such an object, a key or value
-// of the wrong type or out of range, or nesting deeper than encoding/json
-// allows makes it return the decoder's error and leave the map unchanged.
+// decoded as encoding/json decodes a built-in map[K]V (see the package
+// documentation); a document that does not decode changes nothing.
 func (m *RWMap[K, V]) UnmarshalJSON(data []byte) error {
 	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)
@@ -160,81 +150,4 @@ func (m *RWMap[K, V]) UnmarshalJSON(data []byte) error {
 	}
 	m.rw.replace(decoded)
 	return nil
-}
-
-// rwLocked is a plainMap guarded by a sync.RWMutex: the body of an RWMap,
-// and one shard of a ShardedMap. Its size does not depend on K and V.
-type rwLocked[K comparable, V any] struct {
-	mu sync.RWMutex
-	m  plainMap[K, V]
-}
-
-func (l *rwLocked[K, V]) load(key K) (V, bool) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.m.load(key)
-}
-
-func (l *rwLocked[K, V]) store(key K, value V) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.m.store(key, value)
-}
-
-// loadOrStore looks for the key under the read lock first, so that a key
-// already present costs no write lock.
-func (l *rwLocked[K, V]) loadOrStore(key K, value V) (V, bool) {
-	if v, ok := l.load(key); ok {
-		return v, true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.loadOrStore(key, value)
-}
-
-func (l *rwLocked[K, V]) loadAndDelete(key K) (V, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.loadAndDelete(key)
-}
-
-func (l *rwLocked[K, V]) delete(key K) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.m.m, key)
-}
-
-func (l *rwLocked[K, V]) swap(key K, value V) (V, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.swap(key, value)
-}
-
-func (l *rwLocked[K, V]) compute(g *computeGuard, key K, fn func(V, bool) (V, ComputeOp)) (V, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m.compute(g, key, fn)
-}
-
-// rangeWith copies the entries into buf under the read lock and calls yield
-// on the copy after releasing it. It returns the buffer for reuse and
-// reports whether yield asked to go on.
-func (l *rwLocked[K, V]) rangeWith(buf []entry[K, V], yield func(K, V) bool) ([]entry[K, V], bool) {
-	l.mu.RLock()
-	buf = l.m.appendTo(buf[:0])
-	l.mu.RUnlock()
-	return buf, yieldAll(buf, yield)
-}
-
-func (l *rwLocked[K, V]) len() int {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return len(l.m.m)
-}
-
-// replace replaces the entries with those of entries, which it keeps.
-func (l *rwLocked[K, V]) replace(entries map[K]V) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.m.m = entries
 }

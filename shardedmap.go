@@ -207,8 +207,7 @@ func (m *ShardedMap[K, V]) shardIfMade(key K) *rwLocked[K, V] {
 	return nil
 }
 
-// Load returns the value stored for key, or the zero value if there is none.
-// The ok result reports whether the key was present.
+// Load returns the value stored for key; see [Map.Load].
 func (m *ShardedMap[K, V]) Load(key K) (value V, ok bool) {
 	m.guard.check("Load")
 	// Load, Store and Delete write out the rwLocked methods they would call,
@@ -224,7 +223,7 @@ func (m *ShardedMap[K, V]) Load(key K) (value V, ok bool) {
 	return value, ok
 }
 
-// Store sets the value for key.
+// Store sets the value for key; see [Map.Store].
 func (m *ShardedMap[K, V]) Store(key K, value V) {
 	m.guard.check("Store")
 	s := m.shardFor(key)
@@ -233,9 +232,8 @@ func (m *ShardedMap[K, V]) Store(key K, value V) {
 	s.mu.Unlock()
 }
 
-// LoadOrStore returns the existing value for key if present.
-// Otherwise it stores and returns value.
-// The loaded result is true if the value was loaded, false if stored.
+// LoadOrStore returns the value for key if present, and otherwise stores
+// value; see [Map.LoadOrStore].
 func (m *ShardedMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 	m.guard.check("LoadOrStore")
 	return m.shardFor(key).loadOrStore(key, value)
@@ -268,8 +266,8 @@ func (m *ShardedMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (v
 	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
-// LoadAndDelete deletes the value for key, returning the previous value if any.
-// The loaded result reports whether the key was present.
+// LoadAndDelete deletes the value for key and returns it; see
+// [Map.LoadAndDelete].
 func (m *ShardedMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	m.guard.check("LoadAndDelete")
 	if s := m.shardIfMade(key); s != nil {
@@ -278,7 +276,7 @@ func (m *ShardedMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	return value, false
 }
 
-// Delete deletes the value for key. If the key is absent, Delete does nothing.
+// Delete deletes the value for key; see [Map.Delete].
 func (m *ShardedMap[K, V]) Delete(key K) {
 	m.guard.check("Delete")
 	s := m.shardIfMade(key)
@@ -290,8 +288,7 @@ func (m *ShardedMap[K, V]) Delete(key K) {
 	s.mu.Unlock()
 }
 
-// Swap stores value for key and returns the previous value if any.
-// The loaded result reports whether the key was present.
+// Swap stores value for key and returns the previous value; see [Map.Swap].
 func (m *ShardedMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 	m.guard.check("Swap")
 	return m.shardFor(key).swap(key, value)
@@ -307,11 +304,10 @@ func (m *ShardedMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue 
 	return m.shardFor(key).compute(&m.guard, key, fn)
 }
 
-// Range calls yield for each key and value in the map until yield returns
-// false. It copies one shard at a time under the shard's read lock and calls
-// yield on the copy, so yield may call any method of m and sees no entry
-// twice. An entry stored during the call is visited only if its shard had not
-// been copied yet.
+// Range calls yield for each entry until yield returns false; see
+// [Map.Range]. It copies one shard at a time under the shard's read lock and
+// calls yield on the copy: an entry stored during the call is visited only
+// if its shard had not been copied yet.
 func (m *ShardedMap[K, V]) Range(yield func(key K, value V) bool) {
 	m.guard.check("Range")
 	t := m.table.Load()
@@ -326,13 +322,14 @@ func (m *ShardedMap[K, V]) Range(yield func(key K, value V) bool) {
 	})
 }
 
-// All returns an iterator over the map's entries with the guarantees of Range.
+// All returns an iterator over the map's entries; see [Map.All].
 func (m *ShardedMap[K, V]) All() iter.Seq2[K, V] {
 	m.guard.check("All")
 	return m.Range
 }
 
-// Len returns the number of entries. It locks one shard at a time.
+// Len returns the number of entries; see [Map.Len]. It locks one shard at a
+// time.
 func (m *ShardedMap[K, V]) Len() int {
 	m.guard.check("Len")
 	t := m.table.Load()
@@ -364,12 +361,9 @@ func (m *ShardedMap[K, V]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON replaces the map's entries with those of a JSON object,
-// decoded as encoding/json decodes into a new map[K]V: a repeated key keeps
-// its last value, and invalid UTF-8 in a string becomes U+FFFD. JSON null
-// empties the map. Anything else that is not such an object, a key or value
-// of the wrong type or out of range, or nesting deeper than encoding/json
-// allows makes it return the decoder's error and leave the map unchanged.
-// The new entries replace the old ones at once, as in Clear.
+// decoded as encoding/json decodes a built-in map[K]V (see the package
+// documentation); a document that does not decode changes nothing. The new
+// entries replace the old ones at once, as in Clear.
 func (m *ShardedMap[K, V]) UnmarshalJSON(data []byte) error {
 	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)

@@ -64,8 +64,7 @@ func (m *SyncMap[K, V]) loadState() *syncState[K, V] {
 	return m.state.Load()
 }
 
-// Load returns the value stored for key, or the zero value if there is none.
-// The ok result reports whether the key was present.
+// Load returns the value stored for key; see [Map.Load].
 func (m *SyncMap[K, V]) Load(key K) (value V, ok bool) {
 	m.guard.check("Load")
 	if s := m.state.Load(); s != nil {
@@ -78,15 +77,14 @@ func (m *SyncMap[K, V]) Load(key K) (value V, ok bool) {
 	return value, false
 }
 
-// Store sets the value for key.
+// Store sets the value for key; see [Map.Store].
 func (m *SyncMap[K, V]) Store(key K, value V) {
 	m.guard.check("Store")
 	m.Swap(key, value)
 }
 
-// LoadOrStore returns the existing value for key if present.
-// Otherwise it stores and returns value.
-// The loaded result is true if the value was loaded, false if stored.
+// LoadOrStore returns the value for key if present, and otherwise stores
+// value; see [Map.LoadOrStore].
 func (m *SyncMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool) {
 	m.guard.check("LoadOrStore")
 	if v, ok := m.Load(key); ok {
@@ -127,8 +125,8 @@ func (m *SyncMap[K, V]) LoadOrTryCompute(key K, valueFn func() (V, error)) (valu
 	return computeAbsent(m, &m.res, "LoadOrTryCompute", key, valueFn)
 }
 
-// LoadAndDelete deletes the value for key, returning the previous value if any.
-// The loaded result reports whether the key was present.
+// LoadAndDelete deletes the value for key and returns it; see
+// [Map.LoadAndDelete].
 func (m *SyncMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	m.guard.check("LoadAndDelete")
 	s := m.state.Load()
@@ -143,14 +141,13 @@ func (m *SyncMap[K, V]) LoadAndDelete(key K) (value V, loaded bool) {
 	return value, false
 }
 
-// Delete deletes the value for key. If the key is absent, Delete does nothing.
+// Delete deletes the value for key; see [Map.Delete].
 func (m *SyncMap[K, V]) Delete(key K) {
 	m.guard.check("Delete")
 	m.LoadAndDelete(key)
 }
 
-// Swap stores value for key and returns the previous value if any.
-// The loaded result reports whether the key was present.
+// Swap stores value for key and returns the previous value; see [Map.Swap].
 func (m *SyncMap[K, V]) Swap(key K, value V) (previous V, loaded bool) {
 	m.guard.check("Swap")
 	s := m.loadState()
@@ -202,10 +199,9 @@ func (m *SyncMap[K, V]) Compute(key K, fn func(old V, loaded bool) (newValue V, 
 	}
 }
 
-// Range calls yield for each key and value in the map until yield returns
-// false. Like [sync.Map.Range], it takes no lock and makes no copy: yield may
-// call any method of m, no key is visited twice, and an entry stored or
-// deleted during the call may or may not be visited.
+// Range calls yield for each entry until yield returns false; see
+// [Map.Range]. Like [sync.Map.Range], it takes no lock and makes no copy: an
+// entry stored or deleted during the call may or may not be visited.
 func (m *SyncMap[K, V]) Range(yield func(key K, value V) bool) {
 	m.guard.check("Range")
 	s := m.state.Load()
@@ -218,13 +214,14 @@ func (m *SyncMap[K, V]) Range(yield func(key K, value V) bool) {
 	})
 }
 
-// All returns an iterator over the map's entries with the guarantees of Range.
+// All returns an iterator over the map's entries; see [Map.All].
 func (m *SyncMap[K, V]) All() iter.Seq2[K, V] {
 	m.guard.check("All")
 	return m.Range
 }
 
-// Len returns the number of entries. It sums a few counters per core.
+// Len returns the number of entries; see [Map.Len]. It sums the entry
+// counter's stripes.
 func (m *SyncMap[K, V]) Len() int {
 	m.guard.check("Len")
 	s := m.state.Load()
@@ -252,12 +249,9 @@ func (m *SyncMap[K, V]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON replaces the map's entries with those of a JSON object,
-// decoded as encoding/json decodes into a new map[K]V: a repeated key keeps
-// its last value, and invalid UTF-8 in a string becomes U+FFFD. JSON null
-// empties the map. Anything else that is not such an object, a key or value
-// of the wrong type or out of range, or nesting deeper than encoding/json
-// allows makes it return the decoder's error and leave the map unchanged.
-// The new entries replace the old ones at once, as in Clear.
+// decoded as encoding/json decodes a built-in map[K]V (see the package
+// documentation); a document that does not decode changes nothing. The new
+// entries replace the old ones at once, as in Clear.
 func (m *SyncMap[K, V]) UnmarshalJSON(data []byte) error {
 	m.guard.check("UnmarshalJSON")
 	decoded, err := decodeJSON[K, V](data)

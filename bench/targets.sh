@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Checks issue 5's speed and memory targets against a mapbench run: for each
-# pair of maps it runs benchstat over the run's results.txt, writes the
-# comparison to DIR/vs/OURS-vs-PEER.txt, and prints a Markdown summary: how
-# many workloads meet the target and which miss it. It also measures
-# BucketMap against a built-in map with no lock, through the library's own
-# benchmarks, as the target asks. Usage: bench/targets.sh [-render] [DIR],
+# Checks safemap's speed targets, as ratios of time per operation (BucketMap
+# at most 1.0× xsync, ShardedMap at most 0.8× orcaman's concurrent-map,
+# SyncMap at most 1.1× a raw sync.Map, BucketMap's reads at most 1.1× an
+# unlocked built-in map's), against a mapbench run: for each pair of maps it runs benchstat over the run's
+# results.txt, writes the comparison to DIR/vs/OURS-vs-PEER.txt, and prints a
+# Markdown summary: how many workloads meet the target and which miss it.
+# It measures BucketMap against a built-in map with no lock through the
+# library's own benchmarks. Usage: bench/targets.sh [-render] [DIR],
 # where DIR holds results.txt (default bench/results); with -render it
 # measures nothing and reuses DIR/vs/bucket-vs-unlocked.raw.
 set -euo pipefail
