@@ -3,7 +3,7 @@
 
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
-EXAMPLES    := jsonrpc registry counter
+EXAMPLES    := jsonrpc registry counter watcher headers
 
 .PHONY: test fmt-check vet race vet-386 test-386 run-386 tools-386 bench-test verify lint api cover bench examples fuzz compare compare-full benchmarks
 

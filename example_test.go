@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gosafemap/safemap"
 )
@@ -198,4 +199,88 @@ func ExampleBucketMap_LoadOrTryCompute() {
 	// "" false no stream name
 	// "stream:cam1" true <nil>
 	// 1
+}
+
+// BucketMap is the map to start with when unsure: its zero value is ready,
+// Load takes no lock, and a writer locks only its key's bucket. Here login
+// handlers running at once share one session table.
+func ExampleBucketMap() {
+	var sessions safemap.BucketMap[string, string] // session id to user
+
+	var wg sync.WaitGroup
+	for i, user := range []string{"alice", "bob", "carol"} {
+		wg.Add(1)
+		go func() { // one handler per login
+			defer wg.Done()
+			sessions.Store(fmt.Sprintf("s%d", i+1), user)
+		}()
+	}
+	wg.Wait()
+
+	user, ok := sessions.Load("s2")
+	fmt.Println(user, ok)
+	_, ok = sessions.Load("s9")
+	fmt.Println(ok)
+	sessions.Delete("s1") // alice logs out
+	fmt.Println(sessions.Len())
+	// Output:
+	// bob true
+	// false
+	// 2
+}
+
+// LoadAndDelete takes a value at most once: of goroutines racing to take one
+// key, exactly one gets it, where a Load followed by a Delete would let both
+// find it.
+func ExampleBucketMap_LoadAndDelete() {
+	var seats safemap.BucketMap[string, string]
+	seats.Store("12A", "window")
+
+	var taken atomic.Int32
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, ok := seats.LoadAndDelete("12A"); ok {
+				taken.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Println("goroutines that got seat 12A:", taken.Load())
+	fmt.Println("seats left:", seats.Len())
+	// Output:
+	// goroutines that got seat 12A: 1
+	// seats left: 0
+}
+
+// Range visits the entries in no particular order, so sort what it collects
+// when the order matters; returning false from yield stops it early.
+func ExampleShardedMap_Range() {
+	stock := safemap.NewShardedMap[string, int]()
+	stock.Store("pear", 0)
+	stock.Store("apple", 3)
+	stock.Store("fig", 0)
+	stock.Store("kiwi", 12)
+
+	var inStock []string
+	stock.Range(func(item string, n int) bool {
+		if n > 0 {
+			inStock = append(inStock, item)
+		}
+		return true
+	})
+	slices.Sort(inStock)
+	fmt.Println(inStock)
+
+	soldOut := false
+	stock.Range(func(_ string, n int) bool {
+		soldOut = n == 0
+		return !soldOut // stop at the first item sold out
+	})
+	fmt.Println("an item is sold out:", soldOut)
+	// Output:
+	// [apple kiwi]
+	// an item is sold out: true
 }
