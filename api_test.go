@@ -13,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var updateAPI = flag.String("api.write", "", "TestAPI: write the exported API to this file instead of checking it")
@@ -25,21 +28,16 @@ var updateAPI = flag.String("api.write", "", "TestAPI: write the exported API to
 func TestAPI(t *testing.T) {
 	got := exportedAPI(t)
 	if *updateAPI != "" {
-		if err := os.WriteFile(*updateAPI, []byte(strings.Join(got, "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(*updateAPI, []byte(strings.Join(got, "\n")+"\n"), 0o644))
 		return
 	}
 	files, err := filepath.Glob("api/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no API files in api/: %v", err)
-	}
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no API files in api/")
 	var want []string
 	for _, f := range files {
 		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for line := range strings.Lines(string(data)) {
 			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
 				want = append(want, line)
@@ -47,20 +45,20 @@ func TestAPI(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
+	var diff []string
 	for _, line := range got {
 		if _, found := slices.BinarySearch(want, line); !found {
-			t.Errorf("+ %s", line)
+			diff = append(diff, "+ "+line)
 		}
 	}
 	for _, line := range want {
 		if _, found := slices.BinarySearch(got, line); !found {
-			t.Errorf("- %s", line)
+			diff = append(diff, "- "+line)
 		}
 	}
-	if t.Failed() {
-		t.Log("the exported API differs from api/*.txt (+ exported but not listed, - listed but not exported); " +
+	assert.Empty(t, strings.Join(diff, "\n"),
+		"the exported API differs from api/*.txt (+ exported but not listed, - listed but not exported); "+
 			"if the change is meant, list an addition in api/next.txt, and bump the major version for a removal")
-	}
 }
 
 // exportedAPI returns the package's exported API, sorted: a line for each
@@ -69,16 +67,12 @@ func TestAPI(t *testing.T) {
 // parameter changes nothing.
 func exportedAPI(t *testing.T) []string {
 	pkg, err := build.ImportDir(".", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	fset := token.NewFileSet()
 	var lines []string
 	for _, name := range pkg.GoFiles {
 		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, decl := range f.Decls {
 			lines = append(lines, declAPI(decl)...)
 		}

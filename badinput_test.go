@@ -2,8 +2,11 @@ package safemap_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +91,50 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+func testLoadOrComputeNilFunc(t *testing.T, c impl) {
+	m := newMap[string, int](c)
+	m.Store("a", 1)
+	r := recovered(func() { m.LoadOrCompute("b", nil) })
+	require.NotNil(t, r, "LoadOrCompute(nil) must panic")
+	assert.True(t, strings.HasPrefix(fmt.Sprint(r), "safemap: "), "panic message %q", r)
+	finishesWithin(t, 10*time.Second, func() { m.Store("c", 3) })
+	requireContents(t, map[string]int{"a": 1, "c": 3}, m)
+}
+
+func testLoadOrTryComputeNilFunc(t *testing.T, c impl) {
+	m := newMap[string, int](c)
+	m.Store("a", 1)
+	r := recovered(func() { m.LoadOrTryCompute("b", nil) })
+	assert.Equal(t, "safemap: LoadOrTryCompute called with a nil function", r)
+	finishesWithin(t, 10*time.Second, func() { m.Store("c", 3) })
+	requireContents(t, map[string]int{"a": 1, "c": 3}, m)
+}
+
+func testComputeInvalidOp(t *testing.T, c impl) {
+	m := newMap[string, int](c)
+	m.Store("a", 1)
+	// The second call would wait for ever on a lock the first one leaked.
+	finishesWithin(t, 10*time.Second, func() {
+		for _, key := range []string{"a", "b"} {
+			r := recovered(func() {
+				m.Compute(key, func(int, bool) (int, safemap.ComputeOp) { return 2, safemap.ComputeOp(7) })
+			})
+			assert.Equal(t, "safemap: Compute function returned invalid ComputeOp(7)", r)
+		}
+		m.Store("c", 3)
+	})
+	requireContents(t, map[string]int{"a": 1, "c": 3}, m)
+}
+
+func testComputeNilFunc(t *testing.T, c impl) {
+	m := newMap[string, int](c)
+	r := recovered(func() { m.Compute("a", nil) })
+	require.NotNil(t, r, "Compute(nil) must panic")
+	assert.True(t, strings.HasPrefix(fmt.Sprint(r), "safemap: "), "panic message %q", r)
+	finishesWithin(t, 10*time.Second, func() { m.Store("a", 1) })
+	requireContents(t, map[string]int{"a": 1}, m)
+}
+
 func testCompareAndSwapIncomparable(t *testing.T, c impl) {
 	m := newMap[string, any](c)
 	m.Store("k", []int{1})
@@ -105,6 +152,100 @@ func testCompareAndSwapIncomparable(t *testing.T, c impl) {
 		safemap.CompareAndSwap(m, "after", any(1), any(2))
 	})
 	requireContents(t, map[string]any{"k": []int{1}, "after": 2}, m)
+}
+
+func testUnhashableKeys(t *testing.T, c impl) {
+	want := recovered(func() {
+		m := map[any]int{}
+		m[[]int{1}] = 1
+	})
+	require.NotNil(t, want)
+	methods := map[string]func(m safemap.Map[any, int], key any){
+		"Load":          func(m safemap.Map[any, int], key any) { m.Load(key) },
+		"Store":         func(m safemap.Map[any, int], key any) { m.Store(key, 1) },
+		"LoadOrStore":   func(m safemap.Map[any, int], key any) { m.LoadOrStore(key, 1) },
+		"LoadOrCompute": func(m safemap.Map[any, int], key any) { m.LoadOrCompute(key, func() int { return 1 }) },
+		"LoadAndDelete": func(m safemap.Map[any, int], key any) { m.LoadAndDelete(key) },
+		"Delete":        func(m safemap.Map[any, int], key any) { m.Delete(key) },
+		"Swap":          func(m safemap.Map[any, int], key any) { m.Swap(key, 1) },
+		"Compute": func(m safemap.Map[any, int], key any) {
+			m.Compute(key, func(int, bool) (int, safemap.ComputeOp) { return 1, safemap.UpdateOp })
+		},
+	}
+	for name, call := range methods {
+		t.Run(name, func(t *testing.T) {
+			m := newMap[any, int](c)
+			// A built-in map panics even when empty, if with other words;
+			// so must a map never written to, which may skip hashing.
+			got := recovered(func() { call(m, []int{1}) })
+			require.NotNil(t, got, "an unhashable key must panic on an empty map")
+			var rerr runtime.Error
+			require.True(t, errors.As(got.(error), &rerr), "panics with a runtime.Error like a built-in map, got %T", got)
+			assert.Contains(t, fmt.Sprint(got), "hash of unhashable type")
+			finishesWithin(t, 10*time.Second, func() { m.Store("a", 1) })
+			got = recovered(func() { call(m, []int{1}) })
+			require.NotNil(t, got, "an unhashable key must panic")
+			assert.True(t, errors.As(got.(error), &rerr), "panics with a runtime.Error like a built-in map, got %T", got)
+			assert.Equal(t, fmt.Sprint(want), fmt.Sprint(got))
+			finishesWithin(t, 10*time.Second, func() {
+				m.Store("b", 2)
+				m.Compute("a", func(old int, _ bool) (int, safemap.ComputeOp) { return old + 10, safemap.UpdateOp })
+			})
+			requireContents(t, map[any]int{"a": 11, "b": 2}, m)
+		})
+	}
+}
+
+func testNaNKeys(t *testing.T, c impl) {
+	nan := math.NaN()
+	m := newMap[float64, int](c)
+	plain := map[float64]int{}
+
+	m.Store(nan, 1)
+	plain[nan] = 1
+	m.Store(nan, 2)
+	plain[nan] = 2
+	_, ok := m.Load(nan)
+	assert.False(t, ok, "no lookup finds a NaN key")
+	actual, loaded := m.LoadOrStore(nan, 3)
+	assert.Equal(t, 3, actual)
+	assert.False(t, loaded)
+	plain[nan] = 3
+	_, loaded = m.Swap(nan, 4)
+	assert.False(t, loaded)
+	plain[nan] = 4
+	_, loaded = m.LoadOrCompute(nan, func() int { return 5 })
+	assert.False(t, loaded)
+	plain[nan] = 5
+	_, loaded, err := m.LoadOrTryCompute(nan, func() (int, error) { return 6, nil })
+	assert.False(t, loaded)
+	assert.NoError(t, err)
+	plain[nan] = 6
+	_, _, err = m.LoadOrTryCompute(nan, func() (int, error) { return 7, errTryCompute })
+	assert.Equal(t, errTryCompute, err, "a failed computation stores nothing")
+	assert.Equal(t, boom{}, recovered(func() { m.LoadOrCompute(nan, func() int { panic(boom{}) }) }))
+	assert.Zero(t, safemap.Reserved(m), "no reservation left for a NaN key")
+	m.Delete(nan)
+	_, loaded = m.LoadAndDelete(nan)
+	assert.False(t, loaded)
+	m.Store(1.5, 8)
+	plain[1.5] = 8
+	require.Equal(t, len(plain), m.Len())
+
+	var values []int
+	m.Range(func(k float64, v int) bool {
+		if math.IsNaN(k) {
+			values = append(values, v)
+		}
+		return true
+	})
+	slices.Sort(values)
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, values)
+
+	m.Clear()
+	clear(plain)
+	assert.Equal(t, len(plain), m.Len(), "Clear removes NaN keys, as clear does")
+	assert.Empty(t, contents(t, m))
 }
 
 // worksWith returns a test that a map built by c's constructor with opts
@@ -138,6 +279,36 @@ func testHugeCapacity(t *testing.T, c impl) {
 	m := newMap[struct{}, struct{}](impl{kind: c.kind, opts: []safemap.Option{safemap.WithCapacity(math.MaxInt)}})
 	m.Store(struct{}{}, struct{}{})
 	requireContents(t, map[struct{}]struct{}{{}: {}}, m)
+}
+
+func testJSONBadDocument(t *testing.T, c impl) {
+	docs := []string{
+		``,
+		`{`,
+		`{"a":1`,
+		`[1,2]`,
+		`"text"`,
+		`{"a":"one"}`,
+		`{"a":1,"b":"two"}`,
+		`{"a":1.5}`,
+		`{"a":1e400}`,
+		`{"a":99999999999999999999}`,
+		`{"x":1}`, // for the int-keyed map
+		`{"1":1} trailing`,
+	}
+	for _, doc := range docs {
+		m := newMap[string, int](c)
+		m.Store("keep", 1)
+		if err := m.(json.Unmarshaler).UnmarshalJSON([]byte(doc)); err != nil {
+			requireContents(t, map[string]int{"keep": 1}, m)
+		} else {
+			assert.Equal(t, `{"x":1}`, doc, "only the int-key document is valid for string keys")
+		}
+		im := newMap[int, int](c)
+		im.Store(7, 7)
+		assert.Error(t, im.(json.Unmarshaler).UnmarshalJSON([]byte(doc)), "document %q", doc)
+		requireContents(t, map[int]int{7: 7}, im)
+	}
 }
 
 // rejects returns a test that each document fails to unmarshal into a

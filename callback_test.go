@@ -36,7 +36,7 @@ func testLoadOrTryComputePresent(t *testing.T, c impl) {
 	m := newMap[string, int](c)
 	m.Store("a", 1)
 	v, loaded, err := m.LoadOrTryCompute("a", func() (int, error) {
-		t.Error("valueFn called for a present key")
+		assert.Fail(t, "valueFn called for a present key")
 		return 2, errTryCompute
 	})
 	require.NoError(t, err)
@@ -128,9 +128,7 @@ func testLoadOrComputeChains(t *testing.T, c impl) {
 	var get func(k int) int
 	get = func(k int) int {
 		v, _ := m.LoadOrCompute(k, func() int {
-			if running[k].Add(1) != 1 {
-				t.Errorf("two valueFns of key %d ran at once", k)
-			}
+			assert.Equal(t, int32(1), running[k].Add(1), "two valueFns of key %d ran at once", k)
 			defer running[k].Add(-1)
 			if k%3 == 0 {
 				return k * 10
@@ -167,9 +165,7 @@ func testLoadOrComputeChains(t *testing.T, c impl) {
 			// Go on until the writer has cleared the map a few times.
 			for i := 0; i < lookups || cleared.Load() < clears; i++ {
 				k := rng.IntN(keys)
-				if v := get(k); v != want(k) {
-					t.Errorf("LoadOrCompute(%d) = %d, want %d", k, v, want(k))
-				}
+				assert.Equal(t, want(k), get(k), "LoadOrCompute(%d)", k)
 			}
 		})
 		close(done)
@@ -225,10 +221,8 @@ func testRecursiveTypeCache(t *testing.T, c impl) {
 					var b strings.Builder
 					cache.encoder(reflect.TypeOf(v))(&b, reflect.ValueOf(v))
 					want, err := json.Marshal(v)
-					require.NoError(t, err)
-					if b.String() != string(want) {
-						t.Errorf("encoded %s, encoding/json gives %s", b.String(), want)
-					}
+					assert.NoError(t, err)
+					assert.Equal(t, string(want), b.String(), "the cache's encoding, against encoding/json's")
 				}
 			})
 		})

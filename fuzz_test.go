@@ -3,11 +3,11 @@ package safemap_test
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/gosafemap/safemap"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzOps decodes its input into a sequence of operations and runs it on
@@ -42,12 +42,8 @@ func FuzzOps(f *testing.F) {
 		for _, c := range impls {
 			r := newModelRun(newMap[int, int](c))
 			for i, s := range steps {
-				if err := s.run(r); err != nil {
-					t.Fatalf("%s: step %d, %s: %v\nsteps: %s", c.name, i, s.name, err, stepNames(steps))
-				}
-				if err := r.check(); err != nil {
-					t.Fatalf("%s: after step %d, %s: %v\nsteps: %s", c.name, i, s.name, err, stepNames(steps))
-				}
+				require.NoError(t, s.run(r), "%s: step %d, %s\nsteps: %v", c.name, i, s.name, steps)
+				require.NoError(t, r.check(), "%s: after step %d, %s\nsteps: %v", c.name, i, s.name, steps)
 			}
 		}
 	})
@@ -60,22 +56,9 @@ const maxSteps = 200
 // order of opKind.
 const opcodes = "lsocdxwuae+t" + "riRCjJbp"
 
-type step struct {
-	name string
-	run  func(*modelRun) error
-}
-
-func stepNames(steps []step) string {
-	names := make([]string, len(steps))
-	for i, s := range steps {
-		names[i] = s.name
-	}
-	return strings.Join(names, "; ")
-}
-
 // decodeSteps turns bytes into steps. Every input is a valid program: a
 // missing argument reads as zero.
-func decodeSteps(data []byte) []step {
+func decodeSteps(data []byte) stepList {
 	next := func() int {
 		if len(data) == 0 {
 			return 0
@@ -84,7 +67,7 @@ func decodeSteps(data []byte) []step {
 		data = data[1:]
 		return int(b)
 	}
-	var steps []step
+	var steps stepList
 	for len(data) > 0 && len(steps) < maxSteps {
 		b := next()
 		code := strings.IndexByte(opcodes, byte(b))
@@ -109,21 +92,16 @@ func decodeSteps(data []byte) []step {
 			default:
 				o.value = next() % 8
 			}
-			steps = append(steps, step{o.String(), func(r *modelRun) error { return r.keyOp(o) }})
+			steps = append(steps, keyOpStep(o))
 			continue
 		}
 		switch opcodes[code] {
 		case 'r', 'i':
-			useAll, n := opcodes[code] == 'i', next()%16+1
-			name := fmt.Sprintf("Range stopping after %d", n)
-			if useAll {
-				name = fmt.Sprintf("All stopping after %d", n)
-			}
-			steps = append(steps, step{name, func(r *modelRun) error { return r.rangeStop(n, useAll) }})
+			steps = append(steps, rangeStopStep(next()%16+1, opcodes[code] == 'i'))
 		case 'R':
-			steps = append(steps, step{"Range deleting odd values", (*modelRun).rangeDelete})
+			steps = append(steps, rangeDeleteStep)
 		case 'C':
-			steps = append(steps, step{"Clear", func(r *modelRun) error { r.clear(); return nil }})
+			steps = append(steps, clearStep)
 		case 'j':
 			steps = append(steps, step{"JSON round trip", (*modelRun).jsonRoundTrip})
 		case 'J', 'b':
@@ -168,17 +146,17 @@ func checkUnmarshal[K comparable, V any](t *testing.T, c impl, data []byte, keep
 	m := newMap[K, V](c)
 	m.Store(keep, keepValue)
 	err := m.(json.Unmarshaler).UnmarshalJSON(data)
+	require.Equal(t, wantErr == nil, err == nil, "%s: UnmarshalJSON(%q) into map[%T]%T returned %v; encoding/json returns %v",
+		c.name, data, keep, keepValue, err, wantErr)
 	switch {
-	case (err == nil) != (wantErr == nil):
-		t.Fatalf("%s: UnmarshalJSON(%q) into map[%T]%T returned %v; encoding/json returns %v", c.name, data, keep, keepValue, err, wantErr)
 	case err != nil:
 		want = map[K]V{keep: keepValue}
 	case want == nil:
 		want = map[K]V{} // null
 	}
 	got := contents(t, m)
-	if !reflect.DeepEqual(got, want) || m.Len() != len(want) {
-		t.Fatalf("%s: after UnmarshalJSON(%q) into map[%T]%T (error %v) the map holds %v (Len %d), want %v",
-			c.name, data, keep, keepValue, err, got, m.Len(), want)
-	}
+	require.Equal(t, want, got, "%s: after UnmarshalJSON(%q) into map[%T]%T (error %v), the map's entries",
+		c.name, data, keep, keepValue, err)
+	require.Equal(t, len(want), m.Len(), "%s: after UnmarshalJSON(%q) into map[%T]%T (error %v), Len of a map holding %v",
+		c.name, data, keep, keepValue, err, got)
 }

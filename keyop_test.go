@@ -9,9 +9,10 @@ import (
 )
 
 // This file is the vocabulary shared by the linearizability check, the
-// state machine and the fuzz targets: every single-key operation of Map and
-// of its helpers as a value that can be applied to a map, printed, and
-// compared with what the plain-map model returns.
+// state machine, the fuzz targets and the suite's Model/RandomOps: every
+// single-key operation of Map and of its helpers as a value that can be
+// applied to a map, printed, and compared with what the plain-map model
+// returns.
 
 // opKind names a single-key operation.
 type opKind uint8

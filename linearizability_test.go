@@ -12,6 +12,8 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	"github.com/gosafemap/safemap"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var (
@@ -54,16 +56,16 @@ func TestLinearizable(t *testing.T) {
 				m := newMap[int, int](c)
 				history := recordHistory(m, hseed)
 				// With nothing in flight, Len must be exact.
-				if n, entries := m.Len(), len(contents(t, m)); n != entries {
-					t.Fatalf("after history %d, Len = %d but Range visits %d entries\n"+
-						"replay its operations with -run '^%s$' -lin.seed=%d -lin.histories=1",
-						h, n, entries, t.Name(), hseed)
-				}
+				n, entries := m.Len(), len(contents(t, m))
+				require.Equal(t, entries, n, "after history %d, Len = %d but Range visits %d entries\n"+
+					"replay its operations with -run '^%s$' -lin.seed=%d -lin.histories=1",
+					h, n, entries, t.Name(), hseed)
 				ops += len(history)
 				overlapped += countOverlapped(history)
 				switch porcupine.CheckOperationsTimeout(mapModel, history, linTimeout) {
 				case porcupine.Illegal:
-					t.Fatalf("history %d is not linearizable; visualisation: %s\n"+
+					// The visualisation is written only for a failed history.
+					require.Fail(t, "not linearizable", "history %d is not linearizable; visualisation: %s\n"+
 						"replay its operations with -run '^%s$' -lin.seed=%d -lin.histories=1",
 						h, visualise(t, history), t.Name(), hseed)
 				case porcupine.Unknown:
@@ -73,9 +75,8 @@ func TestLinearizable(t *testing.T) {
 			t.Logf("%s: %d histories linearizable (seed %d), each %d goroutines × %d operations on %d keys; "+
 				"%.0f%% of operations overlapped another on their key; %d checks timed out",
 				c.name, histories-unknown, seed, linGoroutines, linOpsEach, linKeys, 100*float64(overlapped)/float64(ops), unknown)
-			if unknown*10 > histories {
-				t.Errorf("%d of %d checks timed out: the histories are too long to prove anything", unknown, histories)
-			}
+			assert.LessOrEqual(t, unknown*10, histories,
+				"%d of %d checks timed out: the histories are too long to prove anything", unknown, histories)
 		})
 	}
 }

@@ -3,9 +3,11 @@ package safemap_test
 import (
 	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/gosafemap/safemap"
+	"github.com/stretchr/testify/assert"
 )
 
 // memoryProcs are the GOMAXPROCS values memory is measured at: a map must
@@ -59,12 +61,10 @@ func TestMemoryPerMap(t *testing.T) {
 			}
 			func() {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-				if got := bytesPerMap(memoryMap(bi.kind), 0); got > empty {
-					t.Errorf("%s at GOMAXPROCS %d: an empty map takes %.0f bytes, want at most %.0f", bi.name, procs, got, empty)
-				}
-				if got := bytesPerMap(memoryMap(bi.kind), 1); got > one {
-					t.Errorf("%s at GOMAXPROCS %d: a map of one entry takes %.0f bytes, want at most %.0f", bi.name, procs, got, one)
-				}
+				assert.LessOrEqual(t, bytesPerMap(memoryMap(bi.kind), 0), empty,
+					"%s at GOMAXPROCS %d: the bytes an empty map takes", bi.name, procs)
+				assert.LessOrEqual(t, bytesPerMap(memoryMap(bi.kind), 1), one,
+					"%s at GOMAXPROCS %d: the bytes a map of one entry takes", bi.name, procs)
 			}()
 		}
 	}
@@ -112,12 +112,54 @@ func TestClearAllocs(t *testing.T) {
 			continue // presized: Clear makes the presized table again
 		}
 		m := newMap[int, int](c)
-		if allocs := testing.AllocsPerRun(100, m.Clear); allocs > 1 {
-			t.Errorf("%s: Clear of an empty map allocates %.0f times", c.name, allocs)
-		}
+		assert.LessOrEqual(t, testing.AllocsPerRun(100, m.Clear), 1.0, "%s: allocations per Clear of an empty map", c.name)
 		m.Store(1, 1)
-		if allocs := testing.AllocsPerRun(100, m.Clear); allocs > 1 {
-			t.Errorf("%s: Clear of a map that held an entry allocates %.0f times", c.name, allocs)
+		assert.LessOrEqual(t, testing.AllocsPerRun(100, m.Clear), 1.0, "%s: allocations per Clear of a map that held an entry", c.name)
+	}
+}
+
+// TestAllocs holds every map to its allocations. It runs apart from the
+// suite, which is parallel, as testing.AllocsPerRun counts the whole
+// program's.
+func TestAllocs(t *testing.T) {
+	for _, c := range impls {
+		t.Run(c.name+"/Load", func(t *testing.T) { testLoadNoAllocs(t, c) })
+		t.Run(c.name+"/Range", func(t *testing.T) { testRangeFewAllocs(t, c) })
+	}
+}
+
+// testLoadNoAllocs: a Load of an int or a string key, present or absent,
+// allocates nothing.
+func testLoadNoAllocs(t *testing.T, c impl) {
+	ints, strs := newMap[int, int](c), newMap[string, int](c)
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "key-" + strconv.Itoa(i)
+		if i%2 == 0 {
+			ints.Store(i*1000, i)
+			strs.Store(keys[i], i)
 		}
 	}
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		ints.Load(i % 100 * 1000)
+		strs.Load(keys[i%100])
+		i++
+	})
+	assert.Zero(t, allocs, "allocations per Load of an int and a string key")
+}
+
+// testRangeFewAllocs: Range allocates a few times per call, not per entry.
+func testRangeFewAllocs(t *testing.T, c impl) {
+	m := newMap[int, int](c)
+	fill(m, 10_000)
+	sum := 0
+	allocs := testing.AllocsPerRun(20, func() {
+		m.Range(func(k, v int) bool {
+			sum += v
+			return true
+		})
+	})
+	assert.LessOrEqual(t, allocs, 20.0, "allocations per Range over 10,000 entries")
+	assert.NotZero(t, sum)
 }

@@ -6,10 +6,78 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"math/rand/v2"
+	"strings"
+	"testing"
 	"time"
 
 	"github.com/gosafemap/safemap"
+	"github.com/stretchr/testify/require"
 )
+
+// This file is the model harness: refMap, the trivially correct model, and
+// modelRun, which applies operations to a map and to the model and compares
+// what they return and hold. The state machine, FuzzOps and the suite's
+// Model/RandomOps drive it; the last two as sequences of steps.
+
+// refMap is the trivially correct model: a plain map, one goroutine.
+type refMap[K comparable, V any] map[K]V
+
+func (r refMap[K, V]) Load(k K) (V, bool) { v, ok := r[k]; return v, ok }
+func (r refMap[K, V]) Store(k K, v V)     { r[k] = v }
+func (r refMap[K, V]) LoadOrStore(k K, v V) (V, bool) {
+	if old, ok := r[k]; ok {
+		return old, true
+	}
+	r[k] = v
+	return v, false
+}
+func (r refMap[K, V]) LoadOrCompute(k K, fn func() V) (V, bool) {
+	if old, ok := r[k]; ok {
+		return old, true
+	}
+	r[k] = fn()
+	return r[k], false
+}
+func (r refMap[K, V]) LoadOrTryCompute(k K, fn func() (V, error)) (V, bool, error) {
+	if old, ok := r[k]; ok {
+		return old, true, nil
+	}
+	v, err := fn()
+	if err != nil {
+		var zero V
+		return zero, false, err
+	}
+	r[k] = v
+	return v, false, nil
+}
+func (r refMap[K, V]) LoadAndDelete(k K) (V, bool) { v, ok := r[k]; delete(r, k); return v, ok }
+func (r refMap[K, V]) Delete(k K)                  { delete(r, k) }
+func (r refMap[K, V]) Swap(k K, v V) (V, bool)     { old, ok := r[k]; r[k] = v; return old, ok }
+func (r refMap[K, V]) Compute(k K, fn func(V, bool) (V, safemap.ComputeOp)) (V, bool) {
+	old, ok := r[k]
+	v, op := fn(old, ok)
+	switch op {
+	case safemap.UpdateOp:
+		r[k] = v
+		return v, true
+	case safemap.DeleteOp:
+		delete(r, k)
+		var zero V
+		return zero, false
+	}
+	return old, ok
+}
+func (r refMap[K, V]) Range(yield func(K, V) bool) {
+	for k, v := range r {
+		if !yield(k, v) {
+			return
+		}
+	}
+}
+func (r refMap[K, V]) All() iter.Seq2[K, V] { return r.Range }
+func (r refMap[K, V]) Len() int             { return len(r) }
+func (r refMap[K, V]) Clear()               { clear(r) }
 
 // modelRun applies operations to a map and to the plain-map model, and
 // checks that the map returns and holds what the model does.
@@ -204,4 +272,88 @@ func (r *modelRun) check() error {
 		return fmt.Errorf("MarshalJSON = %s, %v; want %s", data, err, want)
 	}
 	return nil
+}
+
+// step is one action of a modelRun, with the name a failure prints.
+type step struct {
+	name string
+	run  func(*modelRun) error
+}
+
+// stepList prints the names of its steps. A failure message formats it
+// only when the test fails, so a run need not join the names of its steps
+// after each one.
+type stepList []step
+
+func (l stepList) String() string {
+	names := make([]string, len(l))
+	for i, s := range l {
+		names[i] = s.name
+	}
+	return strings.Join(names, "; ")
+}
+
+func keyOpStep(o keyOp) step {
+	return step{o.String(), func(r *modelRun) error { return r.keyOp(o) }}
+}
+
+func rangeStopStep(stop int, useAll bool) step {
+	name := fmt.Sprintf("Range stopping after %d", stop)
+	if useAll {
+		name = fmt.Sprintf("All stopping after %d", stop)
+	}
+	return step{name, func(r *modelRun) error { return r.rangeStop(stop, useAll) }}
+}
+
+var (
+	rangeDeleteStep = step{"Range deleting odd values", (*modelRun).rangeDelete}
+	clearStep       = step{"Clear", func(r *modelRun) error { r.clear(); return nil }}
+	checkStep       = step{"check", (*modelRun).check}
+)
+
+// testModel runs seeded random sequences of steps on c's map and on the
+// model: every single-key operation, Range and All stopped early, a Range
+// deleting what it visits, Clear, and a check of the whole map. Len is
+// compared after every step, as a Len that misses an insert would otherwise
+// show only at the next check. A failure names the seed, the step and the
+// steps that led to it.
+func testModel(t *testing.T, c impl) {
+	seeds, steps := scale(100), 400
+	for seed := range uint64(seeds) {
+		rng := rand.New(rand.NewPCG(seed, 0x5afe))
+		r := newModelRun(newMap[int, int](c))
+		var done stepList
+		for i := range steps {
+			s := randomStep(rng)
+			done = append(done, s)
+			require.NoError(t, s.run(r), "seed %d step %d: %s\nsteps: %v", seed, i, s.name, done)
+			require.Equal(t, len(r.ref), r.m.Len(), "seed %d step %d: Len after %s\nsteps: %v", seed, i, s.name, done)
+		}
+		require.NoError(t, r.check(), "seed %d: after the last step\nsteps: %v", seed, done)
+	}
+}
+
+// randomStep returns a step of testModel, most often a single-key
+// operation. Its 12 keys and 4 values are few, so that operations often
+// meet the same key and CompareAndSwap and CompareAndDelete often find the
+// value they expect; Clear is rare, so that the map fills up between Clears.
+func randomStep(rng *rand.Rand) step {
+	switch n := rng.IntN(64); {
+	case n < 52:
+		return keyOpStep(keyOp{
+			kind:  opKind(rng.IntN(int(numOpKinds))),
+			key:   rng.IntN(12),
+			value: rng.IntN(4),
+			old:   rng.IntN(4),
+			op:    safemap.ComputeOp(rng.IntN(3)),
+			fail:  rng.IntN(2) == 0,
+		})
+	case n < 57:
+		return rangeStopStep(1+rng.IntN(12), rng.IntN(2) == 0)
+	case n < 59:
+		return rangeDeleteStep
+	case n < 60:
+		return clearStep
+	}
+	return checkStep
 }

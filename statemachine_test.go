@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gosafemap/safemap"
+	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 )
 
@@ -34,33 +35,27 @@ func stateMachineActions(r *modelRun, actions *atomic.Int64) map[string]func(*ra
 	// and CompareAndSwap often finds the value it expects. A generator is
 	// not safe for concurrent use, so each state machine makes its own.
 	smKey, smValue := rapid.IntRange(-2, 9), rapid.IntRange(0, 4)
-	must := func(t *rapid.T, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	m := map[string]func(*rapid.T){
 		"Range": func(t *rapid.T) {
-			must(t, r.rangeStop(rapid.IntRange(1, 12).Draw(t, "stop after"), false))
+			require.NoError(t, r.rangeStop(rapid.IntRange(1, 12).Draw(t, "stop after"), false))
 		},
 		"All": func(t *rapid.T) {
-			must(t, r.rangeStop(rapid.IntRange(1, 12).Draw(t, "stop after"), true))
+			require.NoError(t, r.rangeStop(rapid.IntRange(1, 12).Draw(t, "stop after"), true))
 		},
-		"RangeDelete": func(t *rapid.T) { must(t, r.rangeDelete()) },
+		"RangeDelete": func(t *rapid.T) { require.NoError(t, r.rangeDelete()) },
 		"Clear":       func(*rapid.T) { r.clear() },
 		"JSONRoundTrip": func(t *rapid.T) {
-			must(t, r.jsonRoundTrip())
+			require.NoError(t, r.jsonRoundTrip())
 		},
 		"UnmarshalJSON": func(t *rapid.T) {
-			must(t, r.loadJSON(rapid.MapOfN(smKey, smValue, 0, 6).Draw(t, "entries")))
+			require.NoError(t, r.loadJSON(rapid.MapOfN(smKey, smValue, 0, 6).Draw(t, "entries")))
 		},
 		"UnmarshalBadJSON": func(t *rapid.T) {
-			must(t, r.badJSON(rapid.MapOfN(smKey, smValue, 0, 6).Draw(t, "entries")))
+			require.NoError(t, r.badJSON(rapid.MapOfN(smKey, smValue, 0, 6).Draw(t, "entries")))
 		},
 		"PanicInCallback": func(t *rapid.T) {
 			which := rapid.SampledFrom([]int{0, 1, 2, 3}).Draw(t, "LoadOrCompute, Compute, Range or LoadOrTryCompute")
-			must(t, r.panicIn(which, smKey.Draw(t, "key")))
+			require.NoError(t, r.panicIn(which, smKey.Draw(t, "key")))
 		},
 	}
 	for kind := range numOpKinds {
@@ -82,7 +77,7 @@ func stateMachineActions(r *modelRun, actions *atomic.Int64) map[string]func(*ra
 			default:
 				o.value = smValue.Draw(t, "value")
 			}
-			must(t, r.keyOp(o))
+			require.NoError(t, r.keyOp(o))
 		}
 	}
 	for name, action := range m {
@@ -91,6 +86,6 @@ func stateMachineActions(r *modelRun, actions *atomic.Int64) map[string]func(*ra
 			action(t)
 		}
 	}
-	m[""] = func(t *rapid.T) { must(t, r.check()) }
+	m[""] = func(t *rapid.T) { require.NoError(t, r.check()) }
 	return m
 }

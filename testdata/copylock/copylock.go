@@ -9,6 +9,7 @@ func Copies() []any {
 	var b safemap.RWMap[int, int]
 	var c safemap.SyncMap[int, int]
 	var d safemap.ShardedMap[int, int]
-	a2, b2, c2, d2 := a, b, c, d
-	return []any{&a2, &b2, &c2, &d2}
+	var e safemap.BucketMap[int, int]
+	a2, b2, c2, d2, e2 := a, b, c, d, e
+	return []any{&a2, &b2, &c2, &d2, &e2}
 }
