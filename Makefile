@@ -5,11 +5,11 @@ GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 EXAMPLES    := jsonrpc registry counter watcher headers
 
-.PHONY: test fmt-check vet race vet-386 test-386 run-386 tools-386 bench-test verify lint api cover bench examples fuzz compare compare-full benchmarks
+.PHONY: test fmt-check vet race vet-386 test-386 run-386 tools-386 bench-test vet-test vet-tool verify lint api cover bench examples fuzz compare compare-full benchmarks
 
 ## test: gofmt check, go vet, and every test under the race detector, in both
 ## modules. It needs only Go, and no root.
-test: fmt-check vet race bench-test
+test: fmt-check vet race bench-test vet-test
 
 fmt-check:
 	@unformatted=$$(gofmt -l .); \
@@ -71,6 +71,7 @@ verify:
 lint: api
 	$(STATICCHECK) ./...
 	cd bench && $(STATICCHECK) ./...
+	cd vet && $(STATICCHECK) ./...
 
 ## api: fail if the exported API differs from the lines of api/*.txt
 api:
@@ -93,6 +94,21 @@ examples:
 # the root does not reach it.
 bench-test:
 	cd bench && $(GO) vet ./... && $(GO) test -race ./...
+
+# The nested module vet/ holds safemapvet's analyzers; ./... in the root does
+# not reach it either.
+vet-test:
+	cd vet && $(GO) vet ./... && $(GO) test ./...
+
+SAFEMAPVET ?= $(CURDIR)/vet/bin/safemapvet
+
+## vet-tool: build safemapvet and run it over this repository's root and
+## bench modules, standalone and as go vet's vettool; it must report nothing
+vet-tool:
+	cd vet && $(GO) build -o $(SAFEMAPVET) ./cmd/safemapvet
+	$(SAFEMAPVET) ./...
+	$(GO) vet -vettool=$(SAFEMAPVET) ./...
+	cd bench && $(SAFEMAPVET) ./... && $(GO) vet -vettool=$(SAFEMAPVET) ./...
 
 MAPBENCH_OUT ?= mapbench-out
 
