@@ -112,8 +112,10 @@ vet-tool:
 
 MAPBENCH_OUT ?= mapbench-out
 
-## compare: which map to pick, in about a minute: a table on stdout, and
-## report.md, charts and results.txt in mapbench-out/ (flags in MAPBENCH_FLAGS)
+## compare: which map to pick, in a little over a minute: a table per
+## workload on stdout (throughput, latency percentiles, GC cost), and
+## report.md, charts and results.txt in mapbench-out/ (flags in
+## MAPBENCH_FLAGS, e.g. MAPBENCH_FLAGS='-ops load=70,compute=30 -value-size 256')
 compare:
 	cd bench && $(GO) run ./cmd/mapbench -out $(abspath $(MAPBENCH_OUT)) $(MAPBENCH_FLAGS)
 

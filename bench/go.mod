@@ -3,6 +3,7 @@ module github.com/gosafemap/safemap/bench
 go 1.26.0
 
 require (
+	github.com/HdrHistogram/hdrhistogram-go v1.4.0
 	github.com/alphadose/haxmap v1.4.0
 	github.com/gosafemap/safemap v0.0.0
 	github.com/orcaman/concurrent-map/v2 v2.0.1

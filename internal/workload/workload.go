@@ -8,6 +8,10 @@
 // numbers and pick keys alike, so each key is present half the time: Fill
 // stores every other key, the state the writes keep the map in, so that a
 // result does not depend on how long the benchmark ran.
+//
+// Drive runs a wider workload on any safemap.Map: a mix of any of its
+// methods (see Mix), values of any size, and the latency of a sample of the
+// calls, timed one call in every so many.
 package workload
 
 import (
@@ -16,9 +20,10 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gosafemap/safemap"
 )
 
 // Map is the part of a concurrent map that the workloads use. Values are ints.
@@ -34,6 +39,24 @@ type Spec struct {
 	Keys  int    // distinct keys, half of them stored before the clock starts
 	Dist  string // "uniform" or "zipf"
 	Reads int    // percent of operations that are Load; the rest split evenly between Store and Delete
+
+	// Mix, when not zero, replaces Reads: the share of calls that each
+	// method of safemap.Map gets. Only Drive runs such a spec.
+	Mix Mix
+	// ValueSize, when above zero, makes the values []byte slices of that
+	// many bytes (see ByteValues) rather than ints. Only Drive runs such a spec.
+	ValueSize int
+}
+
+// MaxValueSize bounds Spec.ValueSize.
+const MaxValueSize = 1 << 20
+
+// OpMix returns the spec's mix: Mix, or the mix of Reads when Mix is zero.
+func (s Spec) OpMix() Mix {
+	if s.Mix.IsZero() {
+		return ReadMix(s.Reads)
+	}
+	return s.Mix
 }
 
 // Key types and distributions.
@@ -65,12 +88,22 @@ var ReadMixes = []int{100, 99, 90, 75, 50, 10}
 var KeyCounts = []int{1_000, 1_000_000}
 
 // Name returns the spec as benchmark name elements, for example
-// "key=int/keys=1000/dist=uniform/reads=90".
+// "key=int/keys=1000/dist=uniform/reads=90". A spec with a Mix names it in
+// place of the read percentage, as in ".../dist=uniform/ops=load:70,compute:30",
+// and one with a ValueSize adds it, as in ".../reads=90/value=256B".
 func (s Spec) Name() string {
-	return fmt.Sprintf("key=%s/keys=%d/dist=%s/reads=%d", s.Key, s.Keys, s.Dist, s.Reads)
+	name := fmt.Sprintf("key=%s/keys=%d/dist=%s/reads=%d", s.Key, s.Keys, s.Dist, s.Reads)
+	if !s.Mix.IsZero() {
+		name = fmt.Sprintf("key=%s/keys=%d/dist=%s/ops=%s", s.Key, s.Keys, s.Dist, s.Mix.Name())
+	}
+	if s.ValueSize > 0 {
+		name += fmt.Sprintf("/value=%dB", s.ValueSize)
+	}
+	return name
 }
 
-// Validate reports whether the spec describes a workload Run can drive.
+// Validate reports whether the spec describes a workload Run can drive,
+// or, with a Mix or a ValueSize, one that Drive can.
 func (s Spec) Validate() error {
 	switch {
 	case s.Key != IntKey && s.Key != StringKey:
@@ -81,6 +114,13 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("key count %d: want 1 to %d", s.Keys, 1<<30)
 	case s.Reads < 0 || s.Reads > 100:
 		return fmt.Errorf("read percentage %d: want 0 to 100", s.Reads)
+	case s.ValueSize < 0 || s.ValueSize > MaxValueSize:
+		return fmt.Errorf("value size %d: want 0 to %d bytes", s.ValueSize, MaxValueSize)
+	}
+	if !s.Mix.IsZero() {
+		if err := s.Mix.Validate(); err != nil {
+			return fmt.Errorf("mix %s: %v", s.Mix, err)
+		}
 	}
 	return nil
 }
@@ -138,6 +178,9 @@ func Run[K comparable](b *testing.B, m Map[K], keys []K, s Spec) {
 	}
 	if len(keys) != s.Keys {
 		b.Fatalf("%d keys for a spec of %d", len(keys), s.Keys)
+	}
+	if !s.Mix.IsZero() || s.ValueSize != 0 {
+		b.Fatalf("%s: Run drives only Load, Store and Delete of int values; Drive runs mixes and other values", s.Name())
 	}
 	p := newPicker(s)
 	var seeds atomic.Uint64
@@ -212,7 +255,7 @@ func (p *picker) pick(x uint64) (uint64, op) {
 // sampling error is far below the benchmarks' noise.
 const zipfMask = 1<<20 - 1
 
-var zipfTables sync.Map // key count -> []uint32
+var zipfTables safemap.SyncMap[int, []uint32] // key count -> table
 
 // ZipfTable returns 2^20 key indexes in [0, n) drawn from a Zipf
 // distribution with s = ZipfS. Drawing from it costs one load, where the
@@ -220,7 +263,7 @@ var zipfTables sync.Map // key count -> []uint32
 // table is read-only and shared, so it adds no contention.
 func ZipfTable(n int) []uint32 {
 	if t, ok := zipfTables.Load(n); ok {
-		return t.([]uint32)
+		return t
 	}
 	z := rand.NewZipf(rand.New(rand.NewPCG(uint64(n), 0x5afe)), ZipfS, 1, uint64(n-1))
 	t := make([]uint32, zipfMask+1)
@@ -228,7 +271,7 @@ func ZipfTable(n int) []uint32 {
 		t[i] = uint32(z.Uint64())
 	}
 	actual, _ := zipfTables.LoadOrStore(n, t)
-	return actual.([]uint32)
+	return actual
 }
 
 // RNG is a small, fast generator (wyrand) for one goroutine: it has no shared

@@ -38,7 +38,6 @@ import (
 	"go/types"
 	"sort"
 	"strconv"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -88,9 +87,8 @@ type assertion struct {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	// The library and its internal packages cannot import it: the library
-	// is built from them, and its tests use them.
-	if p := pass.Pkg.Path(); p == maps.SafemapPath || strings.HasPrefix(p, maps.SafemapPath+"/internal/") {
+	// The library cannot import itself.
+	if pass.Pkg.Path() == maps.SafemapPath {
 		return nil, nil
 	}
 	in := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
