@@ -129,7 +129,8 @@ func TestAllocs(t *testing.T) {
 }
 
 // testLoadNoAllocs: a Load of an int or a string key, present or absent,
-// allocates nothing.
+// allocates nothing, and neither does a LoadOrStore or LoadOrCompute that
+// finds its key.
 func testLoadNoAllocs(t *testing.T, c impl) {
 	ints, strs := newMap[int, int](c), newMap[string, int](c)
 	keys := make([]string, 100)
@@ -147,6 +148,15 @@ func testLoadNoAllocs(t *testing.T, c impl) {
 		i++
 	})
 	assert.Zero(t, allocs, "allocations per Load of an int and a string key")
+
+	// LoadOrStore and LoadOrCompute of a present key are loads too.
+	valueFn := func() int { return 1 }
+	allocs = testing.AllocsPerRun(1000, func() {
+		ints.LoadOrStore(i%50*2000, 1)
+		strs.LoadOrCompute(keys[i%50*2], valueFn)
+		i++
+	})
+	assert.Zero(t, allocs, "allocations per LoadOrStore and LoadOrCompute of a present key")
 }
 
 // testRangeFewAllocs: Range allocates a few times per call, not per entry.
