@@ -20,7 +20,23 @@ type lockset struct {
 	keys []string // sorted
 }
 
-func (l lockset) has() bool { return l.top || len(l.keys) > 0 }
+// has reports whether a lock that excludes writers is held: a read lock
+// lets other readers, and so other writers under read locks, run at once.
+func (l lockset) has() bool {
+	if l.top {
+		return true
+	}
+	for _, k := range l.keys {
+		if !strings.HasSuffix(k, readLock) {
+			return true
+		}
+	}
+	return false
+}
+
+// readLock marks the key of a lock taken for reading (RLock), so that
+// RUnlock undoes it and Unlock does not, and a write under it is unguarded.
+const readLock = " (read)"
 
 func (l lockset) with(k string) lockset {
 	if l.top {
@@ -83,7 +99,8 @@ func (l lockset) equal(o lockset) bool {
 // lockOp reports whether call locks (+1) or unlocks (-1) something, and the
 // name of what: Lock, RLock, TryLock and TryRLock of any type lock, Unlock and
 // RUnlock unlock, and so do the package's own helpers whose names say so
-// (lock, rlock, mustLock, unlockAll). The receiver names the lock, so that
+// (lock, rlock, mustLock, unlockAll). A read lock gets its own name (see
+// readLock). The receiver names the lock, so that
 // s.mu.Unlock() undoes s.mu.Lock().
 func lockOp(call *ast.CallExpr) (key string, op int) {
 	if len(call.Args) != 0 {
@@ -100,18 +117,26 @@ func lockOp(call *ast.CallExpr) (key string, op int) {
 		return "", 0
 	}
 	switch name {
-	case "Lock", "RLock", "TryLock", "TryRLock":
+	case "Lock", "TryLock":
 		return key, +1
-	case "Unlock", "RUnlock":
+	case "RLock", "TryRLock":
+		return key + readLock, +1
+	case "Unlock":
 		return key, -1
+	case "RUnlock":
+		return key + readLock, -1
 	}
 	lower := strings.ToLower(name)
 	switch {
 	case strings.Contains(lower, "osthread"):
 		return "", 0
+	case strings.Contains(lower, "runlock"):
+		return key + readLock, -1
 	case strings.Contains(lower, "unlock"):
 		return key, -1
-	case strings.HasPrefix(lower, "lock"), strings.HasPrefix(lower, "rlock"), strings.HasSuffix(name, "Lock"):
+	case strings.HasPrefix(lower, "rlock"), strings.HasSuffix(name, "RLock"):
+		return key + readLock, +1
+	case strings.HasPrefix(lower, "lock"), strings.HasSuffix(name, "Lock"):
 		return key, +1
 	}
 	return "", 0

@@ -30,7 +30,8 @@
 //     starts it, an access in another function of the package that is not
 //     reached only from the goroutine or before it starts.
 //   - A write is guarded when, on every path to it in its function, a Lock
-//     (or RLock, or a helper named like lock) is called with no Unlock in
+//     (or a helper named like lock; an RLock does not exclude other writers
+//     under RLock, so it does not count) is called with no Unlock in
 //     between (a deferred Unlock keeps it held); when every call of its
 //     function holds a lock, or the function's name ends in "Locked"; and
 //     inside a sync.Once's function.

@@ -240,3 +240,15 @@ func lockedOnOnePath(m map[int]int, cond bool) {
 	}
 	wg.Wait()
 }
+
+// A write under a read lock: RLock lets other requests in, writes too.
+type readLockedCache struct {
+	mu sync.RWMutex
+	m  map[string]int
+}
+
+func (c *readLockedCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	c.m[r.URL.Path]++ // want `map c.m is written in .* with no mutex held`
+}
