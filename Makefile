@@ -18,7 +18,7 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-# The suite takes under a minute; a lock a broken map leaves held fails its
+# The suite takes about a minute; a lock a broken map leaves held fails its
 # test within seconds, but can hang an Example for good, so a hang ends the
 # run after 5 minutes rather than go test's default 10.
 race:

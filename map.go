@@ -47,12 +47,15 @@ import (
 //     Only goroutines that ask LoadOrCompute or LoadOrTryCompute for the same
 //     key wait for it. A valueFn that asks for its own key that way, directly
 //     or through the valueFns of the keys it asks for, would wait for itself:
-//     in a binary built with -race, that call panics; otherwise it deadlocks.
+//     in a binary built with -race, that call panics when the cycle lies
+//     within one map; otherwise, and for a cycle through two maps, it
+//     deadlocks.
 //   - Compute's fn, and so [Add], [CompareAndSwap] and [CompareAndDelete],
 //     runs while the key is locked, so that reading and writing the key is
 //     one step. It must not call methods of the map: in a binary built with
-//     -race, such a call panics; otherwise it may deadlock. [SyncMap] is the
-//     exception: it takes no lock, and may call fn more than once.
+//     -race, such a call panics; otherwise it may deadlock. [SyncMap] holds
+//     no lock while fn runs, and may call it more than once; without -race
+//     a call of its map from fn runs, with -race it panics like the others.
 //
 // While valueFn runs, its key is absent to every other method: Load, Range
 // and Len do not see it, Delete finds nothing to delete, and Clear neither

@@ -10,7 +10,8 @@ type options struct {
 }
 
 // maxCapacity bounds WithCapacity: presizing is a hint, and a mistaken huge
-// hint should cost tens of megabytes at most, not an out-of-memory crash.
+// hint should cost megabytes in proportion to the entry size, not an
+// out-of-memory crash.
 const maxCapacity = 1 << 20
 
 // maxShards bounds WithShards. Beyond it Range, Len and Clear pay for empty
@@ -19,11 +20,14 @@ const maxShards = 1 << 16
 
 // WithCapacity presizes the map for about n entries, so that filling it to
 // n does not grow it. It allocates at once what n entries need of the map's
-// own structure, never more: for int keys and values, about 36 bytes per
-// entry in [MutexMap], [RWMap] and [ShardedMap] (a built-in map's slots) and
-// 16 in [BucketMap] (its buckets; each entry is allocated when stored). A
-// value of n at or below zero means no presizing; a value above 1,048,576 is
-// treated as that number. [SyncMap] cannot be presized and ignores it. Clear
+// own structure: for int keys and values, about 36 bytes per entry in
+// [MutexMap], [RWMap] and [ShardedMap] (a built-in map's slots) and 16 in
+// [BucketMap] (its buckets; each entry is allocated when stored), plus, in
+// BucketMap, a lock per bucket up to 1,024 (64 KiB), and in ShardedMap, every
+// shard at once, a few kilobytes even for a small n. A value of n at or
+// below zero means no presizing; a value above 1,048,576 is treated as that
+// number, so that a mistaken hint costs tens of megabytes for small keys and
+// values, and in proportion to their size for larger ones. [SyncMap] cannot be presized and ignores it. Clear
 // releases the memory of the other maps, presizing included, except
 // BucketMap's, which returns to the size asked for: each of its Clears
 // allocates that table again.
