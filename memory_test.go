@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"github.com/gosafemap/safemap"
 	"github.com/stretchr/testify/assert"
@@ -172,4 +173,10 @@ func testRangeFewAllocs(t *testing.T, c impl) {
 	})
 	assert.LessOrEqual(t, allocs, 20.0, "allocations per Range over 10,000 entries")
 	assert.NotZero(t, sum)
+}
+
+// TestSyncMapFillsCacheLine: syncMapPad sums SyncMap's fields by hand, so a
+// field added without it would leave the map sharing a cache line again.
+func TestSyncMapFillsCacheLine(t *testing.T) {
+	assert.Zero(t, unsafe.Sizeof(safemap.SyncMap[int, int]{})%64, "bytes of a SyncMap: want a whole number of cache lines")
 }

@@ -26,11 +26,11 @@ const maxShards = 1 << 16
 // BucketMap, a lock per bucket up to 1,024 (64 KiB), and in ShardedMap, every
 // shard at once, a few kilobytes even for a small n. A value of n at or
 // below zero means no presizing; a value above 1,048,576 is treated as that
-// number, so that a mistaken hint costs tens of megabytes for small keys and
-// values, and in proportion to their size for larger ones. [SyncMap] cannot be presized and ignores it. Clear
-// releases the memory of the other maps, presizing included, except
-// BucketMap's, which returns to the size asked for: each of its Clears
-// allocates that table again.
+// number, so that a mistaken hint costs tens of megabytes for small keys
+// and values, and in proportion to their size for larger ones. [SyncMap]
+// cannot be presized and ignores it. Clear releases the memory of the other
+// maps, presizing included, except BucketMap's, which returns to the size
+// asked for: each of its Clears allocates that table again.
 func WithCapacity(n int) Option {
 	return func(o *options) { o.capacity = min(max(n, 0), maxCapacity) }
 }

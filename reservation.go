@@ -20,7 +20,8 @@ type reservation struct {
 // One mutex serves the whole map. It is taken only when LoadOrCompute
 // misses, which also runs valueFn, and is held for a map lookup.
 type reservations[K comparable] struct {
-	graph   waitGraph // with -race: who waits for whom, to catch a cycle; first, as a zero-size last field would be padded
+	// graph comes first: a zero-size last field would be padded.
+	graph   waitGraph // with -race: who waits for whom, to catch a cycle
 	mu      sync.Mutex
 	pending map[K]*reservation
 }

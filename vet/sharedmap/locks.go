@@ -99,9 +99,8 @@ func (l lockset) equal(o lockset) bool {
 // lockOp reports whether call locks (+1) or unlocks (-1) something, and the
 // name of what: Lock, RLock, TryLock and TryRLock of any type lock, Unlock and
 // RUnlock unlock, and so do the package's own helpers whose names say so
-// (lock, rlock, mustLock, unlockAll). A read lock gets its own name (see
-// readLock). The receiver names the lock, so that
-// s.mu.Unlock() undoes s.mu.Lock().
+// (lock, rlock, mustLock, unlockAll). The receiver names the lock, so that
+// s.mu.Unlock() undoes s.mu.Lock(); a read lock's name ends in readLock.
 func lockOp(call *ast.CallExpr) (key string, op int) {
 	if len(call.Args) != 0 {
 		return "", 0
